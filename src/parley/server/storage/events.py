@@ -1,0 +1,160 @@
+"""The chat event log: every change to a chat is a row with the chat's next sequence number."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from .db import now_ms
+from .tables import chats, events, users
+
+_SENDER = users.alias("sender")
+EVENT_COLUMNS = (
+    events.c.id,
+    events.c.chat_id,
+    events.c.seq,
+    events.c.kind,
+    events.c.sender_id,
+    events.c.client_id,
+    events.c.text,
+    events.c.data,
+    events.c.created_at,
+    _SENDER.c.username.label("sender_username"),
+    _SENDER.c.display_name.label("sender_display_name"),
+)
+
+
+def _select_events() -> Any:
+    return select(*EVENT_COLUMNS).outerjoin(_SENDER, _SENDER.c.id == events.c.sender_id)
+
+
+async def append_event(
+    conn: AsyncConnection,
+    chat_id: int,
+    kind: str,
+    *,
+    sender_id: int | None,
+    text: str | None = None,
+    client_id: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Append an event inside the caller's transaction; the chat row's update makes ``seq`` gapless.
+
+    On PostgreSQL the UPDATE takes the chat row's lock, so concurrent appends to one chat queue up and
+    each gets the next number; on SQLite the single writer does the same.
+    """
+    now = now_ms()
+    values: dict[str, Any] = {"last_seq": chats.c.last_seq + 1}
+    if kind != "read":  # read markers do not reorder anyone's chat list
+        values["last_activity_at"] = now
+    if kind == "message":
+        values["last_message_seq"] = chats.c.last_seq + 1
+    result = await conn.execute(
+        update(chats).where(chats.c.id == chat_id).values(**values).returning(chats.c.last_seq)
+    )
+    seq = int(result.scalar_one())
+    data_json = json.dumps(data, separators=(",", ":")) if data else None
+    row = await conn.execute(
+        insert(events)
+        .values(
+            chat_id=chat_id,
+            seq=seq,
+            kind=kind,
+            sender_id=sender_id,
+            client_id=client_id,
+            text=text,
+            data=data_json,
+            created_at=now,
+        )
+        .returning(events.c.id)
+    )
+    return {
+        "id": int(row.scalar_one()),
+        "chat_id": chat_id,
+        "seq": seq,
+        "kind": kind,
+        "sender_id": sender_id,
+        "client_id": client_id,
+        "text": text,
+        "data": data_json,
+        "created_at": now,
+    }
+
+
+async def message_by_client_id(conn: AsyncConnection, sender_id: int, client_id: str) -> RowMapping | None:
+    result = await conn.execute(
+        select(events.c.id, events.c.chat_id, events.c.seq, events.c.created_at, events.c.client_id).where(
+            events.c.sender_id == sender_id, events.c.client_id == client_id
+        )
+    )
+    return result.mappings().first()
+
+
+async def page(
+    conn: AsyncConnection,
+    chat_id: int,
+    *,
+    before: int | None,
+    after: int | None,
+    limit: int,
+    exclude_kinds: Sequence[str] = (),
+) -> list[RowMapping]:
+    """A page of events in ascending seq order: the newest ``limit`` before ``before``, or the oldest after ``after``."""
+    query = _select_events().where(events.c.chat_id == chat_id)
+    if exclude_kinds:
+        query = query.where(events.c.kind.not_in(list(exclude_kinds)))
+    if after is not None:
+        query = query.where(events.c.seq > after)
+    if before is not None:
+        query = query.where(events.c.seq < before)
+    if after is not None and before is None:
+        query = query.order_by(events.c.seq.asc()).limit(limit)
+        return list((await conn.execute(query)).mappings())
+    query = query.order_by(events.c.seq.desc()).limit(limit)
+    rows = list((await conn.execute(query)).mappings())
+    rows.reverse()
+    return rows
+
+
+async def events_between(conn: AsyncConnection, chat_id: int, after: int, upto: int | None, limit: int) -> list[RowMapping]:
+    """Events with ``after < seq <= upto`` (no upper bound when ``upto`` is None), ascending."""
+    query = _select_events().where(events.c.chat_id == chat_id, events.c.seq > after)
+    if upto is not None:
+        query = query.where(events.c.seq <= upto)
+    return list((await conn.execute(query.order_by(events.c.seq).limit(limit))).mappings())
+
+
+async def events_by_seq(conn: AsyncConnection, keys: Iterable[tuple[int, int]]) -> dict[int, RowMapping]:
+    """One event per (chat_id, seq), keyed by chat id: the chat list's last-message previews."""
+    keys = list(keys)
+    if not keys:
+        return {}
+    query = _select_events().where(tuple_(events.c.chat_id, events.c.seq).in_(keys))
+    return {int(row["chat_id"]): row for row in (await conn.execute(query)).mappings()}
+
+
+async def unread_count(conn: AsyncConnection, chat_id: int, user_id: int, after: int, cap: int = 1000) -> int:
+    """Messages from others after the read marker; costs O(unread), capped, never O(history)."""
+    inner = (
+        select(events.c.id)
+        .where(
+            events.c.chat_id == chat_id,
+            events.c.seq > after,
+            events.c.kind == "message",
+            events.c.sender_id != user_id,
+        )
+        .limit(cap)
+        .subquery()
+    )
+    return int((await conn.execute(select(func.count()).select_from(inner))).scalar_one())
+
+
+async def insert_imported(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    """Bulk insert of already-sequenced events (import and benchmark seeding)."""
+    if rows:
+        await conn.execute(insert(events), rows)

@@ -1,0 +1,114 @@
+"""Socket.IO events: authenticate the connection, validate each payload, call a service, ack the result."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+import socketio
+from pydantic import BaseModel, ValidationError
+
+from ... import errors, protocol
+from ..services import Principal, Services
+from .errors import internal, invalid
+
+log = logging.getLogger(__name__)
+Handler = Callable[[Principal, Any], Awaitable[Any]]
+
+
+def user_room(user_id: int) -> str:
+    return f"u:{user_id}"
+
+
+def session_room(session_id: int) -> str:
+    return f"s:{session_id}"
+
+
+class SocketFanout:
+    """The services' fan-out over python-socketio's client manager (in-process or Redis)."""
+
+    def __init__(self, sio: socketio.AsyncServer) -> None:
+        self.sio = sio
+
+    async def to_users(self, user_ids: Iterable[int], event: str, data: dict[str, Any]) -> None:
+        rooms = [user_room(u) for u in user_ids]
+        if rooms:
+            await self.sio.emit(event, data, to=rooms)
+
+    async def end_sessions(self, session_ids: Iterable[int]) -> None:
+        for session_id in session_ids:
+            room = session_room(session_id)
+            # Tell every process's connections of this session; ours we also cut off here.
+            await self.sio.emit("session_ended", {"session_id": session_id}, to=room)
+            for sid, _ in list(self.sio.manager.get_participants("/", room)):
+                await self.sio.disconnect(sid)
+
+
+class SocketTransport:
+    def __init__(self, sio: socketio.AsyncServer, services: Services) -> None:
+        self.sio = sio
+        self.services = services
+        sio.on("connect", self.connect)
+        sio.on("disconnect", self.disconnect)
+        s = services
+        handlers: dict[str, Handler] = {
+            "send": lambda who, r: s.messages.send(who, r.chat_id, r.client_id, r.text),
+            "history": lambda who, r: s.messages.history(who, r.chat_id, r.before, r.after, r.limit),
+            "sync": lambda who, r: s.messages.sync(who, {int(k): v for k, v in r.cursors.items()}, r.limit),
+            "read": lambda who, r: s.messages.mark_read(who, r.chat_id, r.seq),
+            "typing": lambda who, r: s.messages.typing(who, r.chat_id, r.typing),
+            "chats": lambda who, r: s.chats.list(who),
+            "chat": lambda who, r: s.chats.get(who, r.chat_id),
+            "open_direct": lambda who, r: s.chats.open_direct(who, r.username),
+            "create_group": lambda who, r: s.chats.create_group(who, r.title, r.members),
+            "rename": lambda who, r: s.chats.rename(who, r.chat_id, r.title),
+            "add_members": lambda who, r: s.chats.add_members(who, r.chat_id, r.usernames),
+            "remove_member": lambda who, r: s.chats.remove_member(who, r.chat_id, r.username),
+            "set_role": lambda who, r: s.chats.set_role(who, r.chat_id, r.username, r.role),
+            "leave": lambda who, r: s.chats.leave(who, r.chat_id),
+            "search_users": lambda who, r: s.accounts.search(r.prefix, r.limit),
+        }
+        assert handlers.keys() == protocol.SOCKET_REQUESTS.keys()
+        for name, handler in handlers.items():
+            model = protocol.SOCKET_REQUESTS[name][0]
+            sio.on(name, self._wrap(name, model, handler))
+
+    async def connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        token = auth.get("token") if isinstance(auth, dict) else None
+        try:
+            who = await self.services.accounts.authenticate(token)
+        except errors.ParleyError as exc:
+            raise socketio.exceptions.ConnectionRefusedError(exc.to_dict()) from None
+        await self.sio.save_session(sid, who)
+        await self.sio.enter_room(sid, user_room(who.user_id))
+        await self.sio.enter_room(sid, session_room(who.session_id))
+        await self.services.connections.opened(who)
+
+    async def disconnect(self, sid: str, *_: Any) -> None:
+        try:
+            who = await self.sio.get_session(sid)
+        except KeyError:
+            return
+        if isinstance(who, Principal):
+            await self.services.connections.closed(who)
+
+    def _wrap(self, name: str, model: type[BaseModel] | None, handler: Handler) -> Callable[..., Awaitable[Any]]:
+        async def on_event(sid: str, payload: Any = None, *_extra: Any) -> dict[str, Any]:
+            try:
+                who = await self.sio.get_session(sid)
+                request = None
+                if model is not None:
+                    if not isinstance(payload, dict):
+                        raise errors.ValidationFailed(f"{name} expects a JSON object")
+                    request = model.model_validate(payload)
+                result = await handler(who, request)
+                return {"ok": True, "data": result}
+            except ValidationError as exc:
+                return {"ok": False, "error": invalid(exc).to_dict()}
+            except errors.ParleyError as exc:
+                return {"ok": False, "error": exc.to_dict()}
+            except Exception as exc:
+                return {"ok": False, "error": internal(exc, f"socket event {name!r}").to_dict()}
+
+        return on_event
