@@ -127,12 +127,13 @@ class Messages:
         key = (who.user_id, chat_id)
         now = time.monotonic()
         last = self._typing.get(key)
-        if typing and last is not None and now - last < TYPING_THROTTLE:
-            return
-        if not typing and last is None:
-            return
         async with self.ctx.db.read() as conn:
+            # Checked before throttling, so a non-member always hears not_a_member, never a silent ok.
             await self._require_member(conn, who, chat_id)
+            if typing and last is not None and now - last < TYPING_THROTTLE:
+                return
+            if not typing and last is None:
+                return
             recipients = await chat_store.active_member_ids(conn, chat_id)
         if typing:
             if len(self._typing) > 100_000:
