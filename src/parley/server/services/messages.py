@@ -55,11 +55,14 @@ class Messages:
     async def _store_message(self, conn: AsyncConnection, send: Send) -> Sent:
         who = send.who
         existing = await store.message_by_client_id(conn, who.user_id, send.client_id)
-        if existing is not None:
+        if existing is not None and int(existing["chat_id"]) == send.chat_id:
             return Sent(ack_out(existing), None, [])
-        member = await chat_store.membership(conn, send.chat_id, who.user_id)
-        if member is None or member["left_seq"] is not None:
-            raise errors.NotAMember()
+        await self._require_member(conn, who, send.chat_id)
+        if existing is not None:
+            # Client ids are unique per sender: acking the other chat's message would silently drop this one.
+            raise errors.InvalidOperation(
+                "this client id was already used for a message in another chat", code="client_id_reused"
+            )
         row = await store.append_event(
             conn, send.chat_id, "message", sender_id=who.user_id, text=send.text, client_id=send.client_id
         )
