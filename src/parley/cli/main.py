@@ -4,33 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from ..config import Settings
+from . import scripting, transfer, users
+from .local import DataDir, DbUrl, console, err, settings_from
 
 app = typer.Typer(help="Parley: a self-hosted real-time chat.", no_args_is_help=True, add_completion=False)
+
+# --- command groups and commands; to add one, register it here ------------------------------------
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-console = Console()
-err = Console(stderr=True)
+app.add_typer(users.app, name="user")
+app.command("import-json")(transfer.import_json)
+app.command("export-json")(transfer.export_json)
+app.command("send")(scripting.send)
+app.command("listen")(scripting.listen)
 
-
-def settings_from(data_dir: Path | None = None, database_url: str | None = None, **extra: object) -> Settings:
-    settings = Settings()
-    changes: dict[str, object] = {k: v for k, v in extra.items() if v is not None}
-    if data_dir is not None:
-        changes["data_dir"] = data_dir
-    if database_url is not None:
-        changes["database_url"] = database_url
-    return settings.replace(**changes) if changes else settings
-
-
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help="data directory [env PARLEY_DATA_DIR]")]
-DbUrl = Annotated[str | None, typer.Option("--database-url", help="PostgreSQL URL [env PARLEY_DATABASE_URL]")]
+__all__ = ["DataDir", "DbUrl", "app", "console", "err", "main", "settings_from"]
 
 
 @app.command()
@@ -39,7 +31,9 @@ def serve(
     port: Annotated[int | None, typer.Option(help="port [env PARLEY_PORT]")] = None,
     data_dir: DataDir = None,
     database_url: DbUrl = None,
-    redis_url: Annotated[str | None, typer.Option(help="Redis URL for several processes [env PARLEY_REDIS_URL]")] = None,
+    redis_url: Annotated[
+        str | None, typer.Option(help="Redis URL for several processes [env PARLEY_REDIS_URL]")
+    ] = None,
 ) -> None:
     """Apply migrations, then serve the API, Socket.IO and the web client."""
     import uvicorn
