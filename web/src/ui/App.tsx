@@ -1,0 +1,36 @@
+import { useState } from "preact/hooks";
+import * as api from "../api";
+import type { AuthOut } from "../protocol";
+import { Login } from "./Login";
+import { Shell } from "./Shell";
+
+const SESSION_KEY = "parley.session";
+
+function loadSession(): AuthOut | null {
+  try {
+    const saved = JSON.parse(localStorage.getItem(SESSION_KEY) ?? "null");
+    return saved && typeof saved.token === "string" && saved.user ? saved : null;
+  } catch {
+    return null;
+  }
+}
+
+export function App() {
+  const [session, setSession] = useState<AuthOut | null>(loadSession);
+
+  const signedIn = (auth: AuthOut) => {
+    localStorage.setItem(SESSION_KEY, JSON.stringify(auth));
+    setSession(auth);
+  };
+
+  const signOut = async (revoke: boolean) => {
+    const token = session?.token;
+    localStorage.removeItem(SESSION_KEY);
+    if (session) localStorage.removeItem(`parley.outbox.${session.user.id}`);
+    setSession(null);
+    if (revoke && token) await api.logout(token).catch(() => undefined);
+  };
+
+  if (!session) return <Login onSignedIn={signedIn} />;
+  return <Shell key={session.token} session={session} onSignOut={signOut} />;
+}
