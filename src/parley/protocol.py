@@ -36,6 +36,8 @@ EVENT_KINDS = (
 Username = Annotated[str, StringConstraints(min_length=3, max_length=32, pattern=USERNAME_RE.pattern)]
 ChatId = Annotated[int, Field(ge=1, le=2**62)]
 Seq = Annotated[int, Field(ge=0, le=2**62)]
+# A chat id as a JSON object key: decimal digits, no sign or leading zero, at most 18 digits (< 2**62).
+ChatIdKey = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,17}$")]
 ClientId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-:.]+$")]
 Role = Literal["owner", "admin", "member"]
 
@@ -219,7 +221,7 @@ class TypingRequest(ChatRef):
 class SyncRequest(Request):
     """``cursors`` maps chat id (as a string: JSON object keys) to the last seq the client has."""
 
-    cursors: Annotated[dict[str, Seq], Field(max_length=10_000)] = {}
+    cursors: Annotated[dict[ChatIdKey, Seq], Field(max_length=10_000)] = {}
     limit: Annotated[int, Field(ge=1, le=5000)] = 1000
 
 
