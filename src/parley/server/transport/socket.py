@@ -73,6 +73,12 @@ class SocketTransport:
         for name, handler in handlers.items():
             model = protocol.SOCKET_REQUESTS[name][0]
             sio.on(name, self._wrap(name, model, handler))
+        sio.on("*", self.unknown_event)
+
+    async def unknown_event(self, event: str, sid: str, *_: Any) -> dict[str, Any]:
+        """Events nobody handles still get an ack, so a client's call fails fast instead of timing out."""
+        message = f"unknown event {event[:64]!r}" if isinstance(event, str) else "unknown event"
+        return {"ok": False, "error": errors.ValidationFailed(message, code="unknown_event").to_dict()}
 
     async def connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         token = auth.get("token") if isinstance(auth, dict) else None
