@@ -3,9 +3,10 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ... import errors, protocol
@@ -115,7 +116,7 @@ def api_router(get_services: Any) -> APIRouter:
         return await services.accounts.sessions(who)
 
     @router.delete("/sessions/{session_id}", status_code=204, tags=["accounts"])
-    async def revoke(session_id: int, who: Who, services: S) -> Response:
+    async def revoke(session_id: Annotated[int, Path(ge=1, le=2**62)], who: Who, services: S) -> Response:
         await services.accounts.revoke(who, session_id)
         return Response(status_code=204)
 
@@ -177,8 +178,8 @@ def api_router(get_services: Any) -> APIRouter:
         chat_id: ChatId,
         who: Who,
         services: S,
-        before: Annotated[int | None, Query(ge=0)] = None,
-        after: Annotated[int | None, Query(ge=0)] = None,
+        before: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+        after: Annotated[int | None, Query(ge=0, le=2**62)] = None,
         limit: Annotated[int, Query(ge=1, le=protocol.MAX_PAGE)] = 50,
     ) -> Any:
         return await services.messages.history(who, chat_id, before, after, limit)
