@@ -34,6 +34,13 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _parley(_: Request, exc: errors.ParleyError) -> JSONResponse:
         return error_response(exc)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # Unknown routes, wrong methods: the same {"error": {code, message}} shape as everything else.
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        error = errors.ParleyError(str(exc.detail), code=code)
+        return JSONResponse({"error": error.to_dict()}, status_code=exc.status_code, headers=exc.headers)
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         return error_response(invalid(exc))
@@ -61,16 +68,31 @@ class BodyLimit:
             )
             return
         seen = 0
+        exceeded = False
 
         async def limited() -> Message:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.limit:
+                exceeded = True
                 raise errors.PayloadTooLarge(f"request bodies are at most {self.limit} bytes")
             return message
 
-        await self.app(scope, limited, send)
+        async def unless_exceeded(message: Message) -> None:
+            if not exceeded:
+                await send(message)
+
+        # The framework turns errors while reading the body into its own 400; past the limit we answer instead.
+        try:
+            await self.app(scope, limited, unless_exceeded)
+        except Exception:
+            if not exceeded:
+                raise
+        if exceeded:
+            await error_response(errors.PayloadTooLarge(f"request bodies are at most {self.limit} bytes"))(
+                scope, receive, send
+            )
 
 
 def api_router(get_services: Any) -> APIRouter:
