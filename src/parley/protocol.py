@@ -151,6 +151,7 @@ class SetRoleRequest(MemberRequest, RoleBody):
 
 class MemberOut(UserOut):
     role: Role
+    last_read_seq: int = 0  # how far this member has read (for read receipts)
 
 
 class EventOut(BaseModel):

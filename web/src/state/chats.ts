@@ -324,12 +324,12 @@ export class ChatStore {
     return item;
   }
 
-  /** Outgoing messages not yet confirmed, oldest first (what to (re)send after reconnecting). */
+  /** Outgoing messages not yet acknowledged, oldest first (what to (re)send after reconnecting). */
   unsent(): Outgoing[] {
     const out: Outgoing[] = [];
     for (const c of this.chats.values()) {
       for (const o of c.outbox) {
-        if (o.status !== "sent" || o.seq === null || o.seq > c.cursor) {
+        if (o.status !== "sent") {
           out.push({ chat_id: c.id, client_id: o.client_id!, text: o.text, sent_at: o.sent_at });
         }
       }

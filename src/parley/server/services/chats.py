@@ -56,6 +56,7 @@ class Chats:
                 "online": int(m["id"]) in online,
                 "last_seen": iso(m["last_seen_at"]),
                 "role": m["role"],
+                "last_read_seq": int(m["last_read_seq"]),
             }
             for m in member_rows
         ]
