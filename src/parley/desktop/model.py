@@ -1,0 +1,657 @@
+"""The desktop client's view-model: session, chat list and open conversation, driven by SDK events.
+
+Commands are called on the UI thread and return at once; their network work runs on the
+:class:`~parley.desktop.bridge.AsyncBridge` loop and comes back through ``dispatch`` (Kivy's Clock in the
+app, a :class:`~parley.desktop.bridge.QueueDispatch` in tests), so every state change happens on one thread.
+Listeners get a topic: ``session``, ``connection``, ``chats``, ``conversation``, ``older``, ``typing``,
+``error`` or ``notice``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Coroutine
+from concurrent.futures import Future
+from dataclasses import replace
+from functools import partial
+from typing import Any, TypeVar
+
+from ..client import (
+    Ack,
+    Chat,
+    ChatAdded,
+    ChatEvent,
+    ChatRemoved,
+    Client,
+    ConnectionLost,
+    ConnectionState,
+    Event,
+    ParleyError,
+    Presence,
+    ReadMarker,
+    Typing,
+    User,
+)
+from .bridge import AsyncBridge, Dispatch
+from .settings import DesktopSettings, SettingsStore
+from .state import ChatRow, Conversation, MessageRow
+
+log = logging.getLogger("parley.desktop")
+T = TypeVar("T")
+Listener = Callable[[str], None]
+PAGE = 50
+TYPING_EVERY = 3.0  # seconds between "still typing" notices we send
+RECONNECT_DELAYS = (0.5, 1, 2, 3, 5)
+
+FRIENDLY = {
+    "invalid_credentials": "Wrong username or password.",
+    "username_taken": "That username is taken.",
+    "unauthorized": "Your session has ended: please log in again.",
+    "rate_limited": "Too many attempts: wait a moment and try again.",
+}
+
+
+def describe(exc: BaseException, *, subject: str = "") -> str:
+    """A sentence a person can act on."""
+    if isinstance(exc, ConnectionLost):
+        return "Cannot reach the server. Check the address and your connection."
+    if isinstance(exc, ParleyError):
+        if exc.code == "user_not_found":
+            return f"No user called “{subject}” on this server." if subject else "No such user."
+        return FRIENDLY.get(exc.code, exc.message)
+    return f"Unexpected error: {exc}"
+
+
+class ParleyModel:
+    def __init__(self, store: SettingsStore, dispatch: Dispatch, bridge: AsyncBridge | None = None) -> None:
+        self.store = store
+        self.settings: DesktopSettings = store.load()
+        self.dispatch = dispatch
+        self.bridge = bridge or AsyncBridge()
+        self.client: Client | None = None
+        self.user: User | None = None
+        self.connection = "signed_out"  # signed_out, connecting, connected, offline
+        self.chats: dict[int, ChatRow] = {}
+        self.conversation: Conversation | None = None
+        self.presence: dict[int, bool] = {}
+        self.error = ""
+        self.notice = ""
+        self.busy = False
+        self._listeners: list[Listener] = []
+        self._pump: Future[None] | None = None
+        self._last_typing_sent = 0.0
+        self._generation = 0  # bumps on every session change: late replies from an old session are dropped
+
+    # --- observing ------------------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _notify(self, *topics: str) -> None:
+        for topic in topics:
+            for listener in list(self._listeners):
+                listener(topic)
+
+    def _fail(self, exc: BaseException, subject: str = "") -> None:
+        self.busy = False
+        self.error = describe(exc, subject=subject)
+        self._notify("error")
+
+    def clear_error(self) -> None:
+        self.error = ""
+
+    def _run(
+        self,
+        work: Callable[[], Awaitable[T]],
+        done: Callable[[T], None] | None = None,
+        failed: Callable[[BaseException], None] | None = None,
+    ) -> Future[None]:
+        """Run ``work()`` on the SDK loop; hand its result (or error) to the UI thread."""
+        generation = self._generation
+
+        def deliver(fn: Callable[[], None]) -> None:
+            def guarded() -> None:
+                if generation == self._generation:
+                    fn()
+
+            self.dispatch(guarded)
+
+        async def job() -> None:
+            try:
+                result = await work()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.debug("request failed: %r", exc)
+                deliver(partial(failed or self._fail, exc))
+                return
+            if done is not None:
+                deliver(partial(done, result))
+
+        return self.bridge.submit(job())
+
+    def _submit(self, coro: Coroutine[Any, Any, T]) -> Future[T]:
+        return self.bridge.submit(coro)
+
+    # --- session --------------------------------------------------------------------------------
+
+    @property
+    def signed_in(self) -> bool:
+        return self.client is not None
+
+    def resume(self) -> bool:
+        """Reconnect with the remembered token; False when there is none (show the login screen)."""
+        if not self.settings.token:
+            return False
+        client = Client(self.settings.server_url, token=self.settings.token, user_agent="parley-desktop")
+        self._begin(client)
+        self._connect_forever(client)
+        return True
+
+    def login(self, server_url: str, username: str, password: str) -> None:
+        self._authenticate(server_url, username, password, register=False)
+
+    def register(self, server_url: str, username: str, password: str, display_name: str | None = None) -> None:
+        self._authenticate(server_url, username, password, register=True, display_name=display_name)
+
+    def _authenticate(
+        self, server_url: str, username: str, password: str, *, register: bool, display_name: str | None = None
+    ) -> None:
+        url, username = server_url.strip().rstrip("/"), username.strip()
+        if not url or not username or not password:
+            self._fail(ParleyError("Fill in the server address, username and password.", code="invalid_payload"))
+            return
+        if "://" not in url:
+            url = "http://" + url
+        self.busy, self.error = True, ""
+        self._notify("session")
+        client = Client(url, user_agent="parley-desktop")
+
+        async def work() -> list[Chat]:
+            if register:
+                await client.register(username, password, display_name=display_name or None)
+            else:
+                await client.login(username, password)
+            return await client.chats()
+
+        def failed(exc: BaseException) -> None:
+            self._submit(client.close())
+            self._fail(exc)
+
+        def done(chats: list[Chat]) -> None:
+            self.settings.server_url, self.settings.username, self.settings.token = url, username, client.token
+            self.store.save(self.settings)
+            self._begin(client)
+            self._connected(chats)
+
+        self._run(work, done, failed)
+
+    def _begin(self, client: Client) -> None:
+        self._generation += 1
+        self.client, self.user, self.busy, self.error = client, client.user, False, ""
+        self.connection = "connecting"
+        self.chats, self.conversation = {}, None
+        self._notify("session", "connection", "chats", "conversation")
+
+    def _connect_forever(self, client: Client) -> None:
+        """Connect a resumed session, retrying while the server is unreachable."""
+
+        async def work() -> list[Chat]:
+            for attempt in range(1_000_000):
+                try:
+                    await client.connect()
+                    return await client.chats()
+                except ConnectionLost:
+                    self.dispatch(partial(self._set_connection, "offline", self._generation))
+                    await asyncio.sleep(RECONNECT_DELAYS[min(attempt, len(RECONNECT_DELAYS) - 1)])
+            raise ConnectionLost()
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, ParleyError) and exc.code == "unauthorized":
+                self._end_session("Your session has ended: please log in again.")
+            else:
+                self._fail(exc)
+
+        self._run(work, self._connected, failed)
+
+    def _set_connection(self, state: str, generation: int) -> None:
+        if generation == self._generation and self.connection != state:
+            self.connection = state
+            self._notify("connection")
+
+    def _connected(self, chats: list[Chat]) -> None:
+        assert self.client is not None
+        self.user = self.client.user
+        self.connection = "connected"
+        self._load_chats(chats)
+        self._start_pump(self.client)
+        self._resend_outbox()
+        self._notify("session", "connection", "chats")
+
+    def _load_chats(self, chats: list[Chat]) -> None:
+        self.chats = {c.id: ChatRow.from_chat(c, self.user) for c in chats}
+        for chat in chats:
+            for member in chat.members:
+                self.presence.setdefault(member.id, member.online)
+        if self.conversation is not None and self.conversation.chat_id in self.chats:
+            self.chats[self.conversation.chat_id].unread = 0
+
+    def _start_pump(self, client: Client) -> None:
+        generation = self._generation
+
+        async def pump() -> None:
+            async for event in client.events():
+                self.dispatch(partial(self._apply_if_current, generation, event))
+
+        if self._pump is not None:
+            self._pump.cancel()
+        self._pump = self._submit(pump())
+
+    def logout(self) -> None:
+        client = self.client
+        if client is not None:
+            self._submit(client.logout())
+        self._end_session("")
+
+    def _end_session(self, message: str) -> None:
+        client = self.client
+        if self._pump is not None:
+            self._pump.cancel()
+            self._pump = None
+        if client is not None:
+            self._submit(client.close())
+        self._generation += 1
+        self.client, self.user, self.conversation = None, None, None
+        self.chats = {}
+        self.connection = "signed_out"
+        self.settings.token = None
+        self.store.save(self.settings)
+        self.error = message
+        self._notify("session", "connection", "chats", "conversation", "error")
+
+    def shutdown(self) -> None:
+        """Disconnect (keeping the token: the next start resumes) and stop the SDK loop."""
+        client = self.client
+        if client is not None:
+            try:
+                self._submit(client.close()).result(5)
+            except Exception:
+                pass
+        self.bridge.stop()
+
+    def set_theme(self, theme: str) -> None:
+        self.settings.theme = theme
+        self.store.save(self.settings)
+
+    # --- chat list ------------------------------------------------------------------------------
+
+    def sorted_chats(self) -> list[ChatRow]:
+        return sorted(self.chats.values(), key=lambda r: r.sort_key, reverse=True)
+
+    def is_online(self, user_id: int) -> bool:
+        return self.presence.get(user_id, False)
+
+    def start_direct(self, username: str, then: Callable[[], None] | None = None) -> None:
+        """Open (or find) the direct chat with ``username``; a clear error when there is no such user."""
+        username = username.strip().lstrip("@")
+        if not username:
+            self._fail(ParleyError("Type a username.", code="invalid_payload"))
+            return
+        client = self._client()
+
+        def done(chat: Chat) -> None:
+            self._add_chat(chat)
+            self.open_chat(chat.id)
+            if then:
+                then()
+
+        self._run(lambda: client.open_direct(username), done, lambda exc: self._fail(exc, username))
+
+    def create_group(self, title: str, usernames: list[str], then: Callable[[], None] | None = None) -> None:
+        title, names = title.strip(), [n.strip().lstrip("@") for n in usernames if n.strip()]
+        if not title:
+            self._fail(ParleyError("Give the group a name.", code="invalid_payload"))
+            return
+        client = self._client()
+
+        def done(chat: Chat) -> None:
+            self._add_chat(chat)
+            self.open_chat(chat.id)
+            if then:
+                then()
+
+        missing = names[0] if len(names) == 1 else ""
+        self._run(lambda: client.create_group(title, names), done, lambda exc: self._fail(exc, missing))
+
+    def add_member(self, username: str, then: Callable[[], None] | None = None) -> None:
+        chat_id, client, name = self._active_id(), self._client(), username.strip().lstrip("@")
+
+        def done(chat: Chat) -> None:
+            self._add_chat(chat)
+            if then:
+                then()
+
+        self._run(lambda: client.add_members(chat_id, [name]), done, lambda exc: self._fail(exc, name))
+
+    def remove_member(self, username: str) -> None:
+        chat_id, client = self._active_id(), self._client()
+        self._run(lambda: client.remove_member(chat_id, username), self._add_chat)
+
+    def set_role(self, username: str, role: str) -> None:
+        chat_id, client = self._active_id(), self._client()
+        self._run(lambda: client.set_role(chat_id, username, role), self._add_chat)
+
+    def rename_chat(self, title: str) -> None:
+        chat_id, client = self._active_id(), self._client()
+        self._run(lambda: client.rename(chat_id, title.strip()), self._add_chat)
+
+    def leave_chat(self) -> None:
+        chat_id, client = self._active_id(), self._client()
+        self._run(lambda: client.leave(chat_id), lambda _none: self._remove_chat(chat_id))
+
+    def _add_chat(self, chat: Chat) -> None:
+        row = ChatRow.from_chat(chat, self.user)
+        old = self.chats.get(chat.id)
+        if old is not None and old.last_seq > row.last_seq:  # keep what live events already told us
+            row.last_seq, row.last_text, row.last_sender, row.last_time = (
+                old.last_seq,
+                old.last_text,
+                old.last_sender,
+                old.last_time,
+            )
+        if self.conversation is not None and self.conversation.chat_id == chat.id:
+            row.unread = 0
+        self.chats[chat.id] = row
+        for member in chat.members:
+            self.presence.setdefault(member.id, member.online)
+        self._notify("chats", "conversation")
+
+    def _remove_chat(self, chat_id: int) -> None:
+        self.chats.pop(chat_id, None)
+        if self.conversation is not None and self.conversation.chat_id == chat_id:
+            self.conversation = None
+            self._notify("conversation")
+        self._notify("chats")
+
+    def _client(self) -> Client:
+        if self.client is None:
+            raise RuntimeError("not signed in")
+        return self.client
+
+    def _active_id(self) -> int:
+        if self.conversation is None:
+            raise RuntimeError("no chat is open")
+        return self.conversation.chat_id
+
+    # --- conversation ---------------------------------------------------------------------------
+
+    @property
+    def active_chat(self) -> ChatRow | None:
+        return self.chats.get(self.conversation.chat_id) if self.conversation else None
+
+    def open_chat(self, chat_id: int) -> None:
+        """Show a chat: its latest page of history, then mark it read."""
+        client = self._client()
+        conv = Conversation(chat_id, loading=True)
+        conv.rows.extend(self._outbox_rows(chat_id))
+        self.conversation = conv
+        self._notify("conversation")
+
+        def done(events: list[ChatEvent]) -> None:
+            if self.conversation is not conv:
+                return
+            conv.loading = False
+            conv.has_older = len(events) >= PAGE and events[0].seq > 1
+            for event in events:
+                conv.upsert(MessageRow.from_event(event, self.user))
+            conv.read_up_to = max([conv.read_up_to] + [r.seq or 0 for r in conv.rows if not r.mine and r.sender_id])
+            self._mark_read(chat_id)
+            self._notify("conversation", "chats")
+
+        self._run(lambda: client.history(chat_id, limit=PAGE), done)
+
+    def close_chat(self) -> None:
+        self.conversation = None
+        self._notify("conversation")
+
+    def load_older(self) -> bool:
+        """Fetch the page before the oldest shown; False when nothing (more) to fetch or already fetching."""
+        conv, client = self.conversation, self.client
+        if conv is None or client is None or conv.loading or not conv.has_older or conv.oldest_seq is None:
+            return False
+        before = conv.oldest_seq
+        conv.loading = True
+
+        def done(events: list[ChatEvent]) -> None:
+            conv.loading = False
+            conv.has_older = len(events) >= PAGE and events[0].seq > 1
+            for event in events:
+                conv.upsert(MessageRow.from_event(event, self.user))
+            if self.conversation is conv:
+                self._notify("older")
+
+        def failed(exc: BaseException) -> None:
+            conv.loading = False
+            self._fail(exc)
+
+        self._run(lambda: client.history(conv.chat_id, before=before, limit=PAGE), done, failed)
+        return True
+
+    def _mark_read(self, chat_id: int) -> None:
+        row, client = self.chats.get(chat_id), self.client
+        if row is None or client is None:
+            return
+        had_unread, row.unread = row.unread, 0
+        if had_unread or row.last_seq:
+            seq = row.last_seq
+            self._run(lambda: client.mark_read(chat_id, seq), failed=lambda exc: log.debug("mark_read: %r", exc))
+
+    def send(self, text: str) -> MessageRow | None:
+        """Queue a message to the open chat: shown at once as pending, kept in the outbox until stored."""
+        text = text.strip()
+        if not text or self.conversation is None:
+            return None
+        chat_id, client_id = self.conversation.chat_id, uuid.uuid4().hex
+        row = MessageRow.pending(chat_id, client_id, text, self.user)
+        self.conversation.upsert(row)
+        self.settings.outbox.append({"chat_id": chat_id, "client_id": client_id, "text": text})
+        self.store.save(self.settings)
+        self._deliver(row)
+        self._last_typing_sent = 0.0
+        self._notify("conversation")
+        return row
+
+    def retry(self, key: str) -> None:
+        """Send a failed message again (same client id: the server stores it at most once)."""
+        row = self.conversation.find(key) if self.conversation else None
+        if row is None or row.status != "failed":
+            return
+        row.status, row.error = "pending", ""
+        if not any(e["client_id"] == key for e in self.settings.outbox):
+            self.settings.outbox.append({"chat_id": row.chat_id, "client_id": key, "text": row.text})
+            self.store.save(self.settings)
+        self._deliver(row)
+        self._notify("conversation")
+
+    def _deliver(self, row: MessageRow) -> None:
+        client = self.client
+        if client is None:
+            return  # stays in the outbox; sent when a session starts
+
+        async def work() -> Ack:
+            return await client.send(row.chat_id, row.text, client_id=row.key)
+
+        self._run(work, partial(self._acked, row.key, row.chat_id), partial(self._send_failed, row.key, row.chat_id))
+
+    def _acked(self, client_id: str, chat_id: int, ack: Ack) -> None:
+        self._drop_from_outbox(client_id)
+        if self.conversation is not None and self.conversation.chat_id == chat_id:
+            row = self.conversation.find(client_id)
+            if row is not None:
+                self.conversation.upsert(replace(row, seq=ack.seq, sent_at=ack.sent_at, status="sent"))
+        chat = self.chats.get(chat_id)
+        if chat is not None and ack.seq >= chat.last_seq:
+            chat.last_seq, chat.last_time, chat.last_sender = ack.seq, ack.sent_at, "You"
+            if self.conversation is not None and (row := self.conversation.find(client_id)) is not None:
+                chat.last_text = row.text
+        self._notify("conversation", "chats")
+
+    def _send_failed(self, client_id: str, chat_id: int, exc: BaseException) -> None:
+        if isinstance(exc, ConnectionLost):
+            return  # the session was closed; the outbox keeps it for next time
+        self._drop_from_outbox(client_id)
+        if self.conversation is not None and (row := self.conversation.find(client_id)) is not None:
+            row.status, row.error = "failed", describe(exc)
+            self._notify("conversation")
+
+    def _drop_from_outbox(self, client_id: str) -> None:
+        kept = [e for e in self.settings.outbox if e["client_id"] != client_id]
+        if len(kept) != len(self.settings.outbox):
+            self.settings.outbox = kept
+            self.store.save(self.settings)
+
+    def _outbox_rows(self, chat_id: int) -> list[MessageRow]:
+        return [
+            MessageRow.pending(chat_id, e["client_id"], e["text"], self.user)
+            for e in self.settings.outbox
+            if e["chat_id"] == chat_id
+        ]
+
+    def _resend_outbox(self) -> None:
+        for entry in list(self.settings.outbox):
+            if entry["chat_id"] in self.chats:
+                self._deliver(MessageRow.pending(entry["chat_id"], entry["client_id"], entry["text"], self.user))
+            else:
+                self._drop_from_outbox(entry["client_id"])
+
+    def typing(self, text: str) -> None:
+        """Call on every edit of the composer; tells the others at most every few seconds."""
+        conv, client = self.conversation, self.client
+        if conv is None or client is None or self.connection != "connected":
+            return
+        now = time.monotonic()
+        if text and now - self._last_typing_sent >= TYPING_EVERY:
+            self._last_typing_sent = now
+            chat_id = conv.chat_id
+            self._run(lambda: client.typing(chat_id, True), failed=lambda exc: None)
+
+    def typing_text(self) -> str:
+        conv = self.conversation
+        if conv is None:
+            return ""
+        now = time.monotonic()
+        names = sorted(n for n, until in conv.typing.items() if until > now)
+        if not names:
+            return ""
+        if len(names) == 1:
+            return f"{names[0]} is typing…"
+        return f"{', '.join(names[:-1])} and {names[-1]} are typing…"
+
+    def expire_typing(self) -> None:
+        """Drop typing notices whose time ran out (the UI calls this on a timer)."""
+        conv = self.conversation
+        if conv is None:
+            return
+        now = time.monotonic()
+        expired = [n for n, until in conv.typing.items() if until <= now]
+        for name in expired:
+            del conv.typing[name]
+        if expired:
+            self._notify("typing")
+
+    def status_line(self) -> str:
+        """Under the chat title: presence for a direct chat, members for a group."""
+        chat = self.active_chat
+        if chat is None:
+            return ""
+        if chat.peer is not None:
+            return "online" if self.is_online(chat.peer.id) else "offline"
+        online = sum(1 for m in chat.members if self.is_online(m.id))
+        return f"{len(chat.members)} members, {online} online"
+
+    # --- events ---------------------------------------------------------------------------------
+
+    def _apply_if_current(self, generation: int, event: Event) -> None:
+        if generation == self._generation:
+            self.apply(event)
+
+    def apply(self, event: Event) -> None:
+        """Fold one SDK event into the state (UI thread)."""
+        if isinstance(event, ConnectionState):
+            self._on_connection(event)
+        elif isinstance(event, ChatAdded):
+            self._add_chat(event.chat)
+        elif isinstance(event, ChatRemoved):
+            self._remove_chat(event.chat_id)
+        elif isinstance(event, ReadMarker):
+            self._on_read(event)
+        elif isinstance(event, ChatEvent):
+            self._on_chat_event(event)
+        elif isinstance(event, Typing):
+            self._on_typing(event)
+        elif isinstance(event, Presence):
+            self.presence[event.user_id] = event.online
+            self._notify("chats", "typing")
+
+    def _on_connection(self, event: ConnectionState) -> None:
+        if event.state == "ended":
+            self._end_session("This session was ended (logged out elsewhere).")
+            return
+        self.connection = "connected" if event.state == "connected" else "offline"
+        self._notify("connection")
+        if event.state == "connected" and self.client is not None:
+            client = self.client
+            self._run(client.chats, self._refresh_chats, failed=lambda exc: None)
+
+    def _refresh_chats(self, chats: list[Chat]) -> None:
+        for chat in chats:
+            self._add_chat(chat)
+        for gone in set(self.chats) - {c.id for c in chats}:
+            self._remove_chat(gone)
+
+    def _on_read(self, event: ReadMarker) -> None:
+        mine = self.user is not None and event.sender is not None and event.sender.id == self.user.id
+        chat = self.chats.get(event.chat_id)
+        if mine:
+            if chat is not None and event.up_to >= chat.last_seq:
+                chat.unread = 0
+                self._notify("chats")
+            return
+        conv = self.conversation
+        if conv is not None and conv.chat_id == event.chat_id and event.up_to > conv.read_up_to:
+            conv.read_up_to = event.up_to
+            self._notify("conversation")
+
+    def _on_chat_event(self, event: ChatEvent) -> None:
+        chat = self.chats.get(event.chat_id)
+        conv = self.conversation
+        active = conv is not None and conv.chat_id == event.chat_id
+        mine = self.user is not None and event.sender is not None and event.sender.id == self.user.id
+        if chat is not None:
+            chat.show_last(event, self.user)
+            if event.kind == "message" and not mine and not active:
+                chat.unread += 1
+        if active and conv is not None:
+            conv.upsert(MessageRow.from_event(event, self.user))
+            if event.sender is not None:
+                conv.typing.pop(event.sender.display_name, None)
+            if not mine and event.kind == "message":
+                conv.read_up_to = max(conv.read_up_to, event.seq)  # the server marks a sender's chat read
+                self._mark_read(event.chat_id)
+        if event.kind != "message" and self.client is not None:
+            client, chat_id = self.client, event.chat_id
+            self._run(lambda: client.chat(chat_id), self._add_chat, failed=lambda exc: None)
+        self._notify("chats", "conversation")
+
+    def _on_typing(self, event: Typing) -> None:
+        conv = self.conversation
+        if conv is None or conv.chat_id != event.chat_id or (self.user and event.user.id == self.user.id):
+            return
+        if event.typing:
+            conv.typing[event.user.display_name] = time.monotonic() + event.expires_in
+        else:
+            conv.typing.pop(event.user.display_name, None)
+        self._notify("typing")
