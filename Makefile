@@ -23,7 +23,7 @@ $(VENV)/.stamp-dev: pyproject.toml | $(BIN)/python
 run: $(VENV)/.stamp-run web
 	$(BIN)/parley serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.stamp-dev web test-deps
+test: $(VENV)/.stamp-dev web test-deps web-test
 	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.stamp-dev
@@ -36,12 +36,29 @@ format: $(VENV)/.stamp-dev
 	$(BIN)/ruff check --fix src tests
 
 # --- web client (web/) ---------------------------------------------------------------------------
-web:
-	@true
+# Node 20+ and npm; rebuilt only when a source file, the lockfile or the config changed.
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
+
+web: web/dist/index.html
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && npx vite build --logLevel warn
+	touch $@
+
+# Type check and unit tests of the client's state logic (the browser tests run under pytest).
+web-test: web/node_modules/.package-lock.json
+	cd web && npx tsc --noEmit
+	cd web && npx vitest run
 
 # --- what the browser and desktop tests need (installed by apt when missing) --------------------
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
 test-deps:
-	@true
+	@test -x /usr/bin/chromium || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
 
 # --- benchmarks ----------------------------------------------------------------------------------
 bench: $(VENV)/.stamp-dev
