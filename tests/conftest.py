@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import itertools
 import os
 import uuid
@@ -76,7 +77,9 @@ def fresh_postgres() -> str:
             await conn.execute(sa.text("CREATE SCHEMA public"))
         await engine.dispose()
 
-    asyncio.run(reset())
+    # In a thread of its own: async tests call this while their event loop is running.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, reset()).result()
     return url
 
 
