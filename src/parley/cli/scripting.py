@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import sys
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
@@ -39,7 +40,7 @@ def _run(coro: Any, *, interrupted: int = 130) -> Any:
 
     try:
         return asyncio.run(coro)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):  # engine.io's SIGINT handler cancels every task
         raise typer.Exit(interrupted) from None
     except ParleyError as exc:
         fail(f"{exc.message} ({exc.code})")
@@ -96,17 +97,26 @@ def listen(
 
         async with Client(url, user_agent="parley-cli") as client:
             await client.login(user, secret)
+            # Ours replaces the handler engine.io installed on connect (which cancels every task).
+            task = asyncio.current_task()
+            assert task is not None
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, task.cancel)
             if not as_json:
                 console.print(f"[dim]listening as {escape(user)} on {escape(url)}; Ctrl-C to stop[/]")
             seen = 0
-            async for event in client.events():
-                _print_event(event, as_json)
-                if isinstance(event, ConnectionState) and event.state == "ended":
-                    return 1
-                if isinstance(event, Message):
-                    seen += 1
-                    if count and seen >= count:
-                        return 0
+            try:
+                async for event in client.events():
+                    _print_event(event, as_json)
+                    if isinstance(event, ConnectionState) and event.state == "ended":
+                        return 1
+                    if isinstance(event, Message):
+                        seen += 1
+                        if count and seen >= count:
+                            return 0
+            except asyncio.CancelledError:
+                return 0  # Ctrl-C: leave the async with, which disconnects cleanly
         return 0
 
     status = _run(main(), interrupted=0)  # Ctrl-C is how listening normally ends
