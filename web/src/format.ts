@@ -7,7 +7,7 @@ function startOfDay(d: Date): number {
 }
 
 export function timeOfDay(iso: string): string {
-  return new Date(iso).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+  return new Date(iso).toLocaleTimeString(undefined, { hour: "numeric", minute: "2-digit" });
 }
 
 export function dayKey(iso: string): string {
@@ -57,7 +57,7 @@ export function initials(name: string): string {
 const PALETTE = ["#e17076", "#f5a35b", "#a695e7", "#7bc862", "#6ec9cb", "#65aadd", "#ee7aae", "#d4a43c"];
 
 export function avatarColor(id: number): string {
-  return PALETTE[Math.abs(id) % PALETTE.length];
+  return PALETTE[(Math.abs(id) * 5 + 1) % PALETTE.length];
 }
 
 export type Segment = { text: string; href?: string };

@@ -45,7 +45,7 @@ export function ChatInfo(props: { client: Client; chat: ChatState; onClose(): vo
         <button class="icon-btn" onClick={props.onClose} aria-label="Close details"><IconClose /></button>
       </header>
       <div class="info-hero">
-        <Avatar id={s.kind === "group" ? -chat.id - 3 : members.find((m) => m.id !== me)?.id ?? chat.id} name={s.title} size={80} />
+        <Avatar id={s.kind === "group" ? 1002 + chat.id : members.find((m) => m.id !== me)?.id ?? chat.id} name={s.title} size={80} />
         {editing ? (
           <form class="rename" onSubmit={rename}>
             <label class="sr-only" for="rename-input">Group name</label>

@@ -4,7 +4,7 @@ import { listTime } from "../format";
 import { preview } from "../state/rows";
 import { Avatar } from "./Avatar";
 import { useTick } from "./hooks";
-import { IconEdit, IconLogout, IconSearch, IconUser, IconUsers } from "./icons";
+import { IconCheck, IconChecks, IconEdit, IconLogout, IconSearch, IconUser, IconUsers } from "./icons";
 
 export function ChatList(props: {
   client: Client;
@@ -73,6 +73,8 @@ export function ChatList(props: {
           const other = s.kind === "direct" ? s.members.find((m) => m.id !== me.id) : undefined;
           const last = c.outbox.length ? c.outbox[c.outbox.length - 1].sent_at : s.last_message?.sent_at ?? s.last_activity;
           const typing = Object.values(c.typing);
+          const lastMine = !c.outbox.length && s.last_message?.sender?.id === me.id;
+          const read = lastMine && store.readByOthers(c, s.last_message!.seq);
           return (
             <li key={c.id}>
               <button
@@ -82,11 +84,14 @@ export function ChatList(props: {
                 aria-label={`${s.title}${s.unread ? `, ${s.unread} unread` : ""}`}
                 data-chat-id={c.id}
               >
-                <Avatar id={s.kind === "group" ? -c.id - 3 : other?.id ?? c.id} name={s.title} online={other?.online} />
+                <Avatar id={s.kind === "group" ? 1002 + c.id : other?.id ?? c.id} name={s.title} online={other?.online} />
                 <span class="chat-main">
                   <span class="chat-top">
                     <span class="chat-title">{s.title}</span>
-                    <span class="chat-time">{last ? listTime(last) : ""}</span>
+                    <span class="chat-time">
+                      {lastMine && (read ? <span class="receipt" aria-label="read"><IconChecks size={14} /></span> : <span class="receipt" aria-label="sent"><IconCheck size={14} /></span>)}
+                      {last ? listTime(last) : ""}
+                    </span>
                   </span>
                   <span class="chat-bottom">
                     <span class={`chat-preview ${typing.length ? "typing" : ""}`}>

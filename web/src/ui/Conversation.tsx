@@ -45,7 +45,7 @@ export function Conversation(props: { client: Client; chat: ChatState; onBack():
       <header class="conv-head">
         <button class="icon-btn back" onClick={props.onBack} aria-label="Back to chats"><IconBack /></button>
         <button class="conv-title" onClick={() => setInfo(!info)} aria-label={`${s.title}: chat details`}>
-          <Avatar id={s.kind === "group" ? -chat.id - 3 : other?.id ?? chat.id} name={s.title} size={40} online={other?.online} />
+          <Avatar id={s.kind === "group" ? 1002 + chat.id : other?.id ?? chat.id} name={s.title} size={40} online={other?.online} />
           <span class="conv-names">
             <strong>{s.title}</strong>
             <span class={`small ${typing.length ? "accent" : other?.online ? "accent" : "muted"}`} aria-live="polite">{subtitle}</span>
