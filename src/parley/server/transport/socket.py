@@ -25,6 +25,14 @@ def session_room(session_id: int) -> str:
     return f"s:{session_id}"
 
 
+def refusal(exc: errors.ParleyError) -> socketio.exceptions.ConnectionRefusedError:
+    """A refused connection whose reason carries our code: at the top level (Python client's
+    connect_error data) and under ``data`` (the JavaScript client's ``err.data``)."""
+    refused = socketio.exceptions.ConnectionRefusedError(exc.message)
+    refused.error_args = {**exc.to_dict(), "data": exc.to_dict()}
+    return refused
+
+
 class SocketFanout:
     """The services' fan-out over python-socketio's client manager (in-process or Redis)."""
 
@@ -85,7 +93,7 @@ class SocketTransport:
         try:
             who = await self.services.accounts.authenticate(token)
         except errors.ParleyError as exc:
-            raise socketio.exceptions.ConnectionRefusedError(exc.to_dict()) from None
+            raise refusal(exc) from None
         await self.sio.save_session(sid, who)
         await self.sio.enter_room(sid, user_room(who.user_id))
         await self.sio.enter_room(sid, session_room(who.session_id))
