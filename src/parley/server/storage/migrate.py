@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 from pathlib import Path
 
 from alembic import command
@@ -22,4 +24,11 @@ def upgrade(url: str, revision: str = "head") -> None:
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[1]
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(url), revision)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        command.upgrade(alembic_config(url), revision)
+        return
+    # Alembic's env.py runs its own event loop; from inside a running one, give it a thread.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(command.upgrade, alembic_config(url), revision).result()
