@@ -13,14 +13,7 @@ from .local import DataDir, DbUrl, console, err, settings_from
 
 app = typer.Typer(help="Parley: a self-hosted real-time chat.", no_args_is_help=True, add_completion=False)
 
-# --- command groups and commands; to add one, register it here ------------------------------------
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
-app.add_typer(db_app, name="db")
-app.add_typer(users.app, name="user")
-app.command("import-json")(transfer.import_json)
-app.command("export-json")(transfer.export_json)
-app.command("send")(scripting.send)
-app.command("listen")(scripting.listen)
 
 __all__ = ["DataDir", "DbUrl", "app", "console", "err", "main", "settings_from"]
 
@@ -72,6 +65,15 @@ def db_upgrade(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
     settings = settings_from(data_dir, database_url)
     upgrade(settings.db_url)
     console.print("[green]database is up to date[/]")
+
+
+# --- the other commands and groups (defined in their own modules); register new ones here ----------
+app.add_typer(db_app, name="db")
+app.add_typer(users.app, name="user")
+app.command("import-json")(transfer.import_json)
+app.command("export-json")(transfer.export_json)
+app.command("send")(scripting.send)
+app.command("listen")(scripting.listen)
 
 
 def run(coro: object) -> object:

@@ -15,14 +15,14 @@ from rich.markup import escape
 
 from .local import console, fail
 
-Url = Annotated[str, typer.Option("--url", envvar="PARLEY_URL", help="the server [env PARLEY_URL]")]
-User = Annotated[str, typer.Option("--user", "-u", envvar="PARLEY_USER", help="log in as [env PARLEY_USER]")]
+Url = Annotated[str, typer.Option("--url", envvar="PARLEY_URL", help="the server")]
+User = Annotated[str, typer.Option("--user", "-u", envvar="PARLEY_USER", help="log in as")]
 Password = Annotated[
     str | None,
     typer.Option(
         "--password",
         envvar="PARLEY_PASSWORD",
-        help="[env PARLEY_PASSWORD; else prompted]",
+        help="prompted for when unset",
         show_default=False,
     ),
 ]
