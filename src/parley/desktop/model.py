@@ -630,6 +630,8 @@ class ParleyModel:
         conv = self.conversation
         active = conv is not None and conv.chat_id == event.chat_id
         mine = self.user is not None and event.sender is not None and event.sender.id == self.user.id
+        if mine and event.client_id:
+            self._drop_from_outbox(event.client_id)  # stored: the ack may still be on its way
         if chat is not None:
             chat.show_last(event, self.user)
             if event.kind == "message" and not mine and not active:
