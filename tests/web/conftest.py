@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from tests.support.server import ServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,7 +97,9 @@ class Api:
         return r.json() if r.content else None
 
     def send(self, token: str, chat_id: int, text: str) -> dict[str, Any]:
-        return self.call("POST", f"/chats/{chat_id}/messages", token, json={"client_id": uuid.uuid4().hex, "text": text})
+        return self.call(
+            "POST", f"/chats/{chat_id}/messages", token, json={"client_id": uuid.uuid4().hex, "text": text}
+        )
 
 
 @pytest.fixture

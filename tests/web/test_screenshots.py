@@ -31,7 +31,9 @@ def seed(api: Api) -> dict[str, Any]:
     def direct(a: str, b: str) -> int:
         return int(api.call("POST", "/chats/direct", tok[a], json={"username": b})["id"])
 
-    hike = api.call("POST", "/chats/group", tok["carol"], json={"title": "Weekend hike", "members": ["alice", "bob", "dan"]})
+    hike = api.call(
+        "POST", "/chats/group", tok["carol"], json={"title": "Weekend hike", "members": ["alice", "bob", "dan"]}
+    )
     for who, text in [
         ("carol", "Who's in for Saturday? Forecast says sunny all day"),
         ("dan", "I'm in! Same trail as last time?"),
@@ -47,7 +49,10 @@ def seed(api: Api) -> dict[str, Any]:
     for who, text in [
         ("bob", "Morning! Did you get a chance to look at the release notes?"),
         ("alice", "Yes, just now. Looks good overall"),
-        ("alice", "Two small things: the upgrade section needs the new migration step,\nand the changelog link is broken."),
+        (
+            "alice",
+            "Two small things: the upgrade section needs the new migration step,\nand the changelog link is broken.",
+        ),
         ("bob", "Good catch, fixing both"),
         ("bob", "Updated: https://example.org/parley/releases/0.1"),
         ("alice", "Perfect. Ship it!"),
