@@ -61,8 +61,9 @@ test-deps:
 	@test -x /usr/bin/chromium || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
 
 # --- benchmarks ----------------------------------------------------------------------------------
+# The standard set (about 4 minutes on 2 cores): JSON and PNG plots into bench-results/.
 bench: $(VENV)/.stamp-dev
-	@echo "benchmarks: see issue 4"
+	$(BIN)/python -m parley.bench all --out bench-results --plot
 
 # --- desktop client ------------------------------------------------------------------------------
 desktop:

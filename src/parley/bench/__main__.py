@@ -1,0 +1,5 @@
+"""``python -m parley.bench SCENARIO ...`` — the same commands as ``parley bench``."""
+
+from parley.cli.bench import app
+
+app()
