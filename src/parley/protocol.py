@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{3,32}$")
 MIN_PASSWORD = 8
@@ -36,8 +36,16 @@ EVENT_KINDS = (
 Username = Annotated[str, StringConstraints(min_length=3, max_length=32, pattern=USERNAME_RE.pattern)]
 ChatId = Annotated[int, Field(ge=1, le=2**62)]
 Seq = Annotated[int, Field(ge=0, le=2**62)]
-# A chat id as a JSON object key: decimal digits, no sign or leading zero, at most 18 digits (< 2**62).
-ChatIdKey = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,17}$")]
+
+
+def _chat_id_key(v: str) -> str:
+    if int(v) > 2**62:
+        raise ValueError("chat ids are at most 2**62")
+    return v
+
+
+# A chat id as a JSON object key: decimal digits without sign or leading zero, in ChatId's range.
+ChatIdKey = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,18}$"), AfterValidator(_chat_id_key)]
 ClientId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-:.]+$")]
 Role = Literal["owner", "admin", "member"]
 
@@ -251,6 +259,10 @@ class PresenceOut(BaseModel):
     last_seen: str | None
 
 
+class SessionEndedOut(BaseModel):
+    session_id: int
+
+
 class ErrorBody(BaseModel):
     code: str
     message: str
@@ -285,4 +297,5 @@ SOCKET_EVENTS: dict[str, Any] = {
     "chat": ChatOut,  # you were added to a chat (or created one): its summary
     "typing": TypingOut,
     "presence": PresenceOut,
+    "session_ended": SessionEndedOut,  # this session was revoked (logout elsewhere, password change)
 }
