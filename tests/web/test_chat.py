@@ -116,6 +116,17 @@ def test_group_of_three(new_page, api):
     for page in pages:
         expect(page.locator(".conv-names strong")).to_have_text("Trio 2")
 
+    # The owner removes Cat: her chat disappears; Ben leaves by himself.
+    ann.get_by_role("button", name=f"Remove {names[2]}").click()
+    expect(cat.locator(".chat-item", has_text="Trio 2")).to_have_count(0)
+    expect(cat.get_by_role("status")).to_contain_text("no longer in")
+    ben.get_by_role("button", name="Chat details", exact=True).click()
+    ben.get_by_role("button", name="Leave group").click()
+    ben.get_by_role("button", name="Leave", exact=True).click()
+    expect(ben.locator(".chat-item", has_text="Trio 2")).to_have_count(0)
+    expect(ann.locator(".system")).to_contain_text(["You removed Cat", "Ben left"])
+    expect(ann.locator(".info .members li")).to_have_count(1)
+
 
 def test_history_scrolls_back_through_older_pages(new_page, api):
     me, other = api.register(unique("reader"), "Reader"), api.register(unique("writer"), "Writer")

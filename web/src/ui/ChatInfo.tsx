@@ -32,8 +32,8 @@ export function ChatInfo(props: { client: Client; chat: ChatState; onClose(): vo
     else if (title.trim() === s.title) setEditing(false);
   };
 
+  const [confirmLeave, setConfirmLeave] = useState(false);
   const leave = async () => {
-    if (!confirm(`Leave “${s.title}”?`)) return;
     if (await attempt(() => client.leave(chat.id))) props.onLeft();
   };
 
@@ -83,7 +83,18 @@ export function ChatInfo(props: { client: Client; chat: ChatState; onClose(): vo
         </div>
       )}
       <p class="form-error" role="alert">{error}</p>
-      {s.kind === "group" && <button class="btn danger wide" onClick={() => void leave()}>Leave group</button>}
+      {s.kind === "group" &&
+        (confirmLeave ? (
+          <div class="confirm" role="group" aria-label="Confirm leaving">
+            <p>Leave “{s.title}”? You will stop receiving its messages.</p>
+            <div class="row gap">
+              <button class="btn" onClick={() => setConfirmLeave(false)}>Cancel</button>
+              <button class="btn danger-solid" onClick={() => void leave()} autofocus>Leave</button>
+            </div>
+          </div>
+        ) : (
+          <button class="btn danger wide" onClick={() => setConfirmLeave(true)}>Leave group</button>
+        ))}
     </aside>
   );
 }
