@@ -15,7 +15,6 @@ from typing import Any
 import httpx
 import pytest
 import socketio
-
 from tests.conftest import PASSWORD, unique_name
 from tests.support.server import ServerProcess
 
@@ -49,9 +48,9 @@ class RawSocket:
     received: list[tuple[str, Any]] = field(default_factory=list)
     disconnected: asyncio.Event = field(default_factory=asyncio.Event)
 
-    async def call(self, event: str, *payload: Any, timeout: float = 15) -> Any:
+    async def call(self, event: str, *payload: Any, wait: float = 15) -> Any:
         data: Any = payload[0] if len(payload) == 1 else (payload if payload else None)
-        return await self.sio.call(event, data, timeout=timeout)
+        return await self.sio.call(event, data, timeout=wait)
 
     async def ok(self, event: str, payload: Any = None) -> Any:
         reply = await self.call(event, payload) if payload is not None else await self.call(event)

@@ -10,7 +10,6 @@ import asyncio
 from typing import Any
 
 import pytest
-
 from tests.server.conftest import Account, RawSocket, api, new_client_id, register, settle
 
 MISSING_CHAT = 2**62  # the largest valid id: never allocated in a test database

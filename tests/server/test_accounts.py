@@ -9,7 +9,6 @@ from typing import Any
 import httpx
 import pytest
 import socketio
-
 from tests.conftest import PASSWORD, unique_name
 from tests.server.conftest import api, new_client_id, open_socket, register
 
@@ -35,8 +34,8 @@ async def refused_reason(server: Any, auth: Any) -> dict[str, Any]:
     return reasons[-1]
 
 
-async def wait_for(predicate: Any, timeout: float = 10) -> bool:
-    for _ in range(int(timeout / 0.05)):
+async def wait_for(predicate: Any, within: float = 10) -> bool:
+    for _ in range(int(within / 0.05)):
         if predicate():
             return True
         await asyncio.sleep(0.05)
@@ -56,12 +55,11 @@ async def test_register_accepts_letters_digits_and_underscore_dot_dash(server, s
 
 
 async def test_register_length_bounds(server) -> None:
-    base = unique_name("len")[:20]
-    for name in (base[:3] if len(base) >= 3 else "abc", (base + "x" * 32)[:32]):
-        if name == base[:3]:
-            name = "z" + new_client_id()[:2]  # 3 characters
+    three = "z" + new_client_id()[:2]  # random: 36**2 names, a clash with an earlier run's name is tolerated
+    thirty_two = (unique_name("len") + "x" * 32)[:32]
+    for name in (three, thirty_two):
         r = await post(server, "/api/register", {"username": name, "password": PASSWORD})
-        assert r.status_code in (201, 409), r.text  # 409 only if a 3-character name was taken before
+        assert r.status_code == 201 or r.json()["error"]["code"] == "username_taken", r.text
     for name in ("ab", "x" * 33, ""):
         r = await post(server, "/api/register", {"username": name, "password": PASSWORD})
         assert r.status_code == 400, (name, r.text)
@@ -69,7 +67,19 @@ async def test_register_length_bounds(server) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["has space", "jürgen", "name\n", "a/b", "a@b", "semi;colon", "tab\tname", "ｆｕｌｌ", "😀😀😀", "a'b"]
+    "name",
+    [
+        "has space",
+        "jürgen",
+        "name\n",
+        "a/b",
+        "a@b",
+        "semi;colon",
+        "tab\tname",
+        "\uff46\uff55\uff4c\uff4c",
+        "😀😀😀",
+        "a'b",
+    ],
 )
 async def test_register_refuses_other_characters(server, name: str) -> None:
     r = await post(server, "/api/register", {"username": name, "password": PASSWORD})
@@ -164,7 +174,11 @@ async def test_login_is_rate_limited_per_address(server_factory) -> None:
 
 async def test_the_rate_limit_window_passes(server_factory) -> None:
     srv = server_factory(
-        env={"PARLEY_LOGIN_LIMIT_PER_USERNAME": "2", "PARLEY_LOGIN_LIMIT_WINDOW": "1", "PARLEY_LOGIN_LIMIT_ADDRESS": "100"}
+        env={
+            "PARLEY_LOGIN_LIMIT_PER_USERNAME": "2",
+            "PARLEY_LOGIN_LIMIT_WINDOW": "1",
+            "PARLEY_LOGIN_LIMIT_PER_ADDRESS": "100",
+        }
     )
     acc = await register(srv)
     for _ in range(2):
@@ -303,7 +317,6 @@ async def test_user_search_by_prefix(server, sockets) -> None:
     async with api(server, searcher.token) as http:
         r = await http.get("/api/users", params={"prefix": stem.upper()})
         assert r.status_code == 200 and sorted(u["username"] for u in r.json()) == sorted(names)
-        assert (await http.get("/api/users", params={"prefix": stem})).json() == found or True
     async with api(server) as http:
         assert (await http.get("/api/users", params={"prefix": stem})).status_code == 401
 
@@ -330,7 +343,10 @@ async def test_identity_comes_from_the_session_not_the_payload(server, sockets) 
         assert r.status_code == 200
         assert (await http.get("/api/me")).json()["id"] == alice.user_id
     page = await a.ok("history", {"chat_id": chat, "after": last_seq})
-    assert [(m["text"], m["sender"]["id"]) for m in page] == [("really alice", alice.user_id), ("via http", alice.user_id)]
+    assert [(m["text"], m["sender"]["id"]) for m in page] == [
+        ("really alice", alice.user_id),
+        ("via http", alice.user_id),
+    ]
     assert page[0]["seq"] == ack["seq"]
     # Read markers and groups are attributed to the session's user too.
     await a.ok("read", {"chat_id": chat, "seq": ack["seq"]})

@@ -11,9 +11,9 @@ import httpx
 import pytest
 import socketio
 from pydantic import ValidationError
+from tests.server.conftest import RawSocket, api, assert_error_reply, new_client_id, open_socket, register
 
 from parley import protocol
-from tests.server.conftest import RawSocket, api, assert_error_reply, new_client_id, open_socket, register
 
 MAX_SOCKET_PAYLOAD = 256 * 1024
 MAX_HTTP_BODY = 256 * 1024
@@ -229,7 +229,7 @@ async def test_unknown_usernames(stage: Stage) -> None:
 
 
 async def test_unknown_event_gets_a_structured_error(stage: Stage) -> None:
-    reply = await stage.a.call("no_such_event", {"x": 1}, timeout=5)
+    reply = await stage.a.call("no_such_event", {"x": 1}, wait=5)
     assert_error_reply(reply)
     assert reply["error"]["code"] == "unknown_event"
     await stage.still_works()
@@ -256,7 +256,7 @@ async def test_payload_over_the_socket_limit_drops_only_that_connection(server, 
     try:
         payload = {"chat_id": stage.group, "client_id": new_client_id(), "text": "z" * (MAX_SOCKET_PAYLOAD * 2)}
         try:
-            reply = await victim.call("send", payload, timeout=5)
+            reply = await victim.call("send", payload, wait=5)
         except (socketio.exceptions.TimeoutError, socketio.exceptions.BadNamespaceError):
             reply = None  # the connection was dropped: allowed
         if reply is not None:
@@ -280,11 +280,20 @@ async def test_garbage_socket_frames_do_not_hurt_the_server(server, stage: Stage
     import websockets
 
     url = server.url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
-    for frame in ["4", "42", '42["send"', "42[]", "42[1,2]", '42["send",' + "[" * 5000 + "]" * 5000 + "]", "9x", "\x00"]:
+    for frame in [
+        "4",
+        "42",
+        '42["send"',
+        "42[]",
+        "42[1,2]",
+        '42["send",' + "[" * 5000 + "]" * 5000 + "]",
+        "9x",
+        "\x00",
+    ]:
         try:
             async with websockets.connect(url) as ws:
                 await ws.recv()  # engine.io open packet
-                await ws.send(f'40{json.dumps({"token": stage.alice.token})}')
+                await ws.send(f"40{json.dumps({'token': stage.alice.token})}")
                 await ws.send(frame)
                 await asyncio.sleep(0.05)
         except Exception:
@@ -320,7 +329,7 @@ async def test_every_http_route_refuses_malformed_bodies(server, stage: Stage) -
     before = await stage.state()
     async with api(server, stage.alice.token) as http:
         for method, path, valid in routes:
-            bodies: list[Any] = http_bad_bodies() + [{**valid, "extra": 1}]
+            bodies: list[Any] = [*http_bad_bodies(), {**valid, "extra": 1}]
             for field in valid:
                 if field not in ("members", "cursors"):  # these two have defaults
                     bodies.append({k: v for k, v in valid.items() if k != field})

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.server.conftest import RawSocket, register
 
 from parley import protocol
-from tests.server.conftest import RawSocket, register
 
 scalars = (
     st.none()
@@ -35,7 +35,7 @@ def payloads(event: str, fuzz: Fuzz) -> st.SearchStrategy[Any]:
     names = list(model.model_fields) if model is not None else []
     real = st.sampled_from([fuzz.chat_id, str(fuzz.chat_id), fuzz.other, [fuzz.other], {str(fuzz.chat_id): 0}])
     values = real | json_values
-    shaped = st.dictionaries(st.sampled_from(names + ["chat_id", "extra", "sender"]), values, max_size=6)
+    shaped = st.dictionaries(st.sampled_from([*names, "chat_id", "extra", "sender"]), values, max_size=6)
     return json_values | shaped
 
 
@@ -76,6 +76,6 @@ async def test_random_payloads_never_crash_a_handler_or_drop_the_connection(
     fuzz: Fuzz, event: str, data: st.DataObject
 ) -> None:
     payload = data.draw(payloads(event, fuzz), label="payload")
-    reply = await fuzz.raw.call(event, payload, timeout=15)
+    reply = await fuzz.raw.call(event, payload, wait=15)
     assert_well_formed(event, payload, reply)
     assert fuzz.raw.sio.connected and not fuzz.raw.disconnected.is_set()
