@@ -14,6 +14,9 @@ import httpx
 
 # Cheap hashing keeps the suite fast; production defaults are argon2id t=3, m=64 MiB.
 FAST_HASH = {"PARLEY_ARGON2_TIME_COST": "1", "PARLEY_ARGON2_MEMORY_KIB": "8192"}
+# Every test logs in from 127.0.0.1: the per-address login limit (50 per 5 min) would otherwise start
+# refusing logins part-way through the suite. Tests of the limit start their own server with their own env.
+TEST_LIMITS = {"PARLEY_LOGIN_LIMIT_PER_ADDRESS": "1000000"}
 
 
 def free_port() -> int:
@@ -48,6 +51,7 @@ class ServerProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
         env.update(FAST_HASH)
+        env.update(TEST_LIMITS)
         env.update({"PARLEY_DATA_DIR": str(self.data_dir), "PARLEY_LOG_LEVEL": "warning"})
         if self.database_url:
             env["PARLEY_DATABASE_URL"] = self.database_url
