@@ -4,6 +4,7 @@ sessions, password changes, user search, and identity taken only from the sessio
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import Any
 
 import httpx
@@ -354,3 +355,30 @@ async def test_identity_comes_from_the_session_not_the_payload(server, sockets) 
     assert [m["role"] for m in group["members"] if m["id"] == alice.user_id] == ["owner"]
     err = await a.error("read", {"chat_id": chat, "seq": 1, "user": bob.user_id})
     assert err["code"] == "invalid_payload"
+
+
+def test_accounts_made_outside_the_api_follow_the_same_username_rules(tmp_path) -> None:
+    """`parley user add` goes through the accounts service, not the HTTP model: same rules."""
+    import subprocess
+    import sys
+
+    def user_add(name: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "parley", "user", "add", name, "--password", PASSWORD, "--data-dir", str(tmp_path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "PARLEY_ARGON2_TIME_COST": "1", "PARLEY_ARGON2_MEMORY_KIB": "8192"},
+        )
+
+    assert user_add("fine_name").returncode == 0
+    for bad in ("trail\n", "ab", "has space"):
+        result = user_add(bad)
+        assert result.returncode != 0, (bad, result.stdout)
+    listed = subprocess.run(
+        [sys.executable, "-m", "parley", "user", "list", "--data-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    assert "fine_name" in listed and "trail" not in listed
