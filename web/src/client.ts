@@ -226,8 +226,10 @@ export class Client {
       this.store.acked(out.chat_id, ack);
     } catch (err) {
       const e = err as RequestError;
-      // Lost connections are retried on reconnect; anything else the user decides about.
+      // Lost connections are retried on reconnect (or soon, if the socket survived a slow answer);
+      // anything else the user decides about.
       if (e.code !== "connection_lost") this.store.failed(out.chat_id, out.client_id, e.message);
+      else if (this.socket.connected) setTimeout(() => void this.deliver(out), 3000);
     } finally {
       this.inflight.delete(out.client_id);
     }

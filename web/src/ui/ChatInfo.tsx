@@ -37,7 +37,8 @@ export function ChatInfo(props: { client: Client; chat: ChatState; onClose(): vo
     if (await attempt(() => client.leave(chat.id))) props.onLeft();
   };
 
-  const members = [...s.members].sort((a, b) => Number(b.online) - Number(a.online) || a.display_name.localeCompare(b.display_name));
+  const people = s.kind === "direct" ? s.members.filter((m) => m.id !== me) : s.members;
+  const members = [...people].sort((a, b) => Number(b.online) - Number(a.online) || a.display_name.localeCompare(b.display_name));
   return (
     <aside class="info" aria-label="Chat details">
       <header>
@@ -58,7 +59,7 @@ export function ChatInfo(props: { client: Client; chat: ChatState; onClose(): vo
         {manager && !editing && <button class="link" onClick={() => { setTitle(s.title); setEditing(true); }}>Rename</button>}
       </div>
       {s.kind === "group" && <h4 class="section">{s.members.length} members</h4>}
-      <ul class="members">
+      <ul class="members" aria-label="Members">
         {members.map((m) => (
           <li key={m.id}>
             <Avatar id={m.id} name={m.display_name || m.username} size={36} online={m.online} />
