@@ -96,3 +96,19 @@ async def test_unknown_username_for_direct_chat(server, make_client):
     with pytest.raises(ParleyError) as info:
         await a.open_direct(unique_name("ghost"))
     assert info.value.code == "user_not_found"
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+async def test_logout_through_one_process_disconnects_the_session_on_the_other(cluster, make_client):
+    import socketio
+
+    one, two = cluster
+    alice = await make_client(one)
+    raw = socketio.AsyncClient(reconnection=False)
+    dropped = asyncio.Event()
+    raw.on("disconnect", lambda *_: dropped.set())
+    await raw.connect(two.url, auth={"token": alice.token}, transports=["websocket"])
+    await alice.logout()  # ends the session through process one
+    # Process two cuts the socket itself; it does not rely on the client obeying "session_ended".
+    await asyncio.wait_for(dropped.wait(), 10)

@@ -58,10 +58,12 @@ def create_app(settings: Settings | None = None) -> Any:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         presence: Any = RedisPresence(settings.redis_url) if settings.redis_url else MemoryPresence()
+        fanout = SocketFanout(sio, settings.redis_url)
+        await fanout.start()
         ctx = Context(
             settings=settings,
             db=Database(settings.db_url),
-            fanout=SocketFanout(sio),
+            fanout=fanout,
             presence=presence,
             passwords=Passwords(settings.argon2_time_cost, settings.argon2_memory_kib),
         )
@@ -73,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Any:
             yield
         finally:
             await services.close()
+            await fanout.close()
 
     def get_services() -> Services:
         return state["services"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
@@ -34,10 +35,42 @@ def refusal(exc: errors.ParleyError) -> socketio.exceptions.ConnectionRefusedErr
 
 
 class SocketFanout:
-    """The services' fan-out over python-socketio's client manager (in-process or Redis)."""
+    """The services' fan-out over python-socketio's client manager (in-process or Redis).
 
-    def __init__(self, sio: socketio.AsyncServer) -> None:
+    With Redis, ended sessions are also published on a channel of our own, so that every process
+    disconnects its sockets of that session (python-socketio can only address rooms, not close them).
+    """
+
+    CHANNEL = "parley:sessions-ended"
+
+    def __init__(self, sio: socketio.AsyncServer, redis_url: str = "") -> None:
         self.sio = sio
+        self.redis_url = redis_url
+        self._redis: Any = None
+        self._listener: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        if self.redis_url:
+            import redis.asyncio as redis
+
+            self._redis = redis.from_url(self.redis_url)
+            pubsub = self._redis.pubsub()
+            await pubsub.subscribe(self.CHANNEL)
+            self._listener = asyncio.create_task(self._listen(pubsub), name="sessions-ended")
+
+    async def close(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+        if self._redis is not None:
+            await self._redis.aclose()
+
+    async def _listen(self, pubsub: Any) -> None:
+        async for message in pubsub.listen():
+            if message.get("type") == "message":
+                try:
+                    await self._disconnect_local(int(message["data"]))
+                except Exception:
+                    log.exception("could not end session %r", message.get("data"))
 
     async def to_users(self, user_ids: Iterable[int], event: str, data: dict[str, Any]) -> None:
         rooms = [user_room(u) for u in user_ids]
@@ -46,11 +79,15 @@ class SocketFanout:
 
     async def end_sessions(self, session_ids: Iterable[int]) -> None:
         for session_id in session_ids:
-            room = session_room(session_id)
-            # Tell every process's connections of this session; ours we also cut off here.
-            await self.sio.emit("session_ended", {"session_id": session_id}, to=room)
-            for sid, _ in list(self.sio.manager.get_participants("/", room)):
-                await self.sio.disconnect(sid)
+            await self.sio.emit("session_ended", {"session_id": session_id}, to=session_room(session_id))
+            if self._redis is not None:
+                await self._redis.publish(self.CHANNEL, str(session_id))
+            else:
+                await self._disconnect_local(session_id)
+
+    async def _disconnect_local(self, session_id: int) -> None:
+        for sid, _ in list(self.sio.manager.get_participants("/", session_room(session_id))):
+            await self.sio.disconnect(sid)
 
 
 class SocketTransport:
