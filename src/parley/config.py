@@ -25,6 +25,7 @@ class Settings:
     login_per_username: int = field(default_factory=lambda: int(_env("LOGIN_LIMIT_PER_USERNAME", "10")))
     login_per_address: int = field(default_factory=lambda: int(_env("LOGIN_LIMIT_PER_ADDRESS", "50")))
     login_window: float = field(default_factory=lambda: float(_env("LOGIN_LIMIT_WINDOW", "300")))
+    session_recheck: float = field(default_factory=lambda: float(_env("SESSION_RECHECK", "5")))
     argon2_time_cost: int = field(default_factory=lambda: int(_env("ARGON2_TIME_COST", "3")))
     argon2_memory_kib: int = field(default_factory=lambda: int(_env("ARGON2_MEMORY_KIB", "65536")))
     web_dir: str = field(default_factory=lambda: _env("WEB_DIR", ""))
@@ -62,6 +63,7 @@ ENV_DOCS: dict[str, str] = {
     "PARLEY_LOGIN_LIMIT_PER_USERNAME": "login attempts per username per window (10)",
     "PARLEY_LOGIN_LIMIT_PER_ADDRESS": "login attempts per client address per window (50)",
     "PARLEY_LOGIN_LIMIT_WINDOW": "rate-limit window in seconds (300)",
+    "PARLEY_SESSION_RECHECK": "seconds an open socket may act on a session before it is checked again (5)",
     "PARLEY_ARGON2_TIME_COST": "argon2id time cost (3)",
     "PARLEY_ARGON2_MEMORY_KIB": "argon2id memory cost in KiB (65536)",
     "PARLEY_WEB_DIR": "directory of the built web client (web/dist next to the source tree)",

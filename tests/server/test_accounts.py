@@ -382,3 +382,35 @@ def test_accounts_made_outside_the_api_follow_the_same_username_rules(tmp_path) 
         timeout=120,
     ).stdout
     assert "fine_name" in listed and "trail" not in listed
+
+
+async def test_disabling_an_account_refuses_its_logins_and_cuts_off_its_open_sockets(server_factory, sockets) -> None:
+    """`parley user disable` runs in another process than the server: the server must still notice."""
+    import subprocess
+    import sys
+
+    srv = server_factory(env={"PARLEY_SESSION_RECHECK": "0"})  # re-check the session on every request
+    acc, friend = await register(srv), await register(srv)
+    live = await sockets(srv, acc.token)
+    chat = (await live.ok("open_direct", {"username": friend.username}))["id"]
+    result = subprocess.run(
+        [sys.executable, "-m", "parley", "user", "disable", acc.username, "--data-dir", str(srv.data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    r = await login(srv, acc.username)
+    assert r.status_code in (401, 403) and r.json()["error"]["code"] in ("account_disabled", "invalid_credentials")
+    async with api(srv, acc.token) as http:
+        assert (await http.get("/api/me")).status_code in (401, 403)
+    assert (await refused_reason(srv, {"token": acc.token}))["code"] in ("unauthorized", "account_disabled")
+    # The socket opened before the change may live on only until its next request: nothing more is accepted.
+    if live.sio.connected:
+        reply = await live.call("send", {"chat_id": chat, "client_id": new_client_id(), "text": "still me?"}, wait=5)
+        assert reply["ok"] is False and reply["error"]["code"] in ("unauthorized", "account_disabled"), reply
+        assert await wait_for(lambda: live.disconnected.is_set())
+        assert [d for e, d in live.received if e == "session_ended"]
+    async with api(srv, friend.token) as http:
+        texts = [m["text"] for m in (await http.get(f"/api/chats/{chat}/messages")).json()]
+    assert "still me?" not in texts

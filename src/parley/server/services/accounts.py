@@ -100,6 +100,17 @@ class Accounts:
                 await store.touch_session(conn, int(row["session_id"]))
         return Principal(int(row["id"]), int(row["session_id"]), row["username"], row["display_name"])
 
+    async def check(self, who: Principal) -> None:
+        """Raise unless ``who``'s session still exists and the account is enabled (for long-lived sockets:
+        a session can end in another process, e.g. ``parley user disable``, that cannot reach them)."""
+        async with self.ctx.db.read() as conn:
+            user = await store.user_by_id(conn, who.user_id)
+            sessions = await store.list_sessions(conn, who.user_id)
+        if user is None or not any(int(s["id"]) == who.session_id for s in sessions):
+            raise errors.Unauthorized("the session has ended; log in again")
+        if user["disabled"]:
+            raise errors.AccountDisabled()
+
     async def logout(self, who: Principal) -> None:
         await self.revoke(who, who.session_id)
 

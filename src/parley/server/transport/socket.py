@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -94,6 +95,7 @@ class SocketTransport:
     def __init__(self, sio: socketio.AsyncServer, services: Services) -> None:
         self.sio = sio
         self.services = services
+        self._checked: dict[str, float] = {}  # sid → when its session was last confirmed
         sio.on("connect", self.connect)
         sio.on("disconnect", self.disconnect)
         s = services
@@ -134,9 +136,11 @@ class SocketTransport:
         await self.sio.save_session(sid, who)
         await self.sio.enter_room(sid, user_room(who.user_id))
         await self.sio.enter_room(sid, session_room(who.session_id))
+        self._checked[sid] = time.monotonic()
         await self.services.connections.opened(who)
 
     async def disconnect(self, sid: str, *_: Any) -> None:
+        self._checked.pop(sid, None)
         try:
             who = await self.sio.get_session(sid)
         except KeyError:
@@ -144,10 +148,26 @@ class SocketTransport:
         if isinstance(who, Principal):
             await self.services.connections.closed(who)
 
+    async def _recheck(self, sid: str, who: Principal) -> None:
+        """Every ``session_recheck`` seconds, confirm the session still holds; if not, refuse and hang up.
+        Catches sessions ended where no fan-out reaches, e.g. ``parley user disable`` in another process."""
+        now = time.monotonic()
+        if now - self._checked.get(sid, 0.0) < self.services.ctx.settings.session_recheck:
+            return
+        try:
+            await self.services.accounts.check(who)
+        except errors.ParleyError:
+            self._checked.pop(sid, None)
+            await self.sio.emit("session_ended", {"session_id": who.session_id}, to=sid)
+            asyncio.get_running_loop().call_soon(lambda: asyncio.ensure_future(self.sio.disconnect(sid)))
+            raise
+        self._checked[sid] = now
+
     def _wrap(self, name: str, model: type[BaseModel] | None, handler: Handler) -> Callable[..., Awaitable[Any]]:
         async def on_event(sid: str, payload: Any = None, *_extra: Any) -> dict[str, Any]:
             try:
                 who = await self.sio.get_session(sid)
+                await self._recheck(sid, who)
                 request = None
                 if model is not None:
                     if not isinstance(payload, dict):
