@@ -5,9 +5,10 @@ Import rules (docs/cli.md repeats them for operators):
 - All-or-nothing: the file is validated whole first (:mod:`.prototype`); every write happens in one
   transaction, so a failure leaves the database as it was.
 - Idempotent: users that already exist (case-insensitively) are kept as they are; a pair's direct chat is
-  found by its ``direct_key``; each message carries the client id ``import:<prototype chat ID>:<index>``
-  and is stored only if that chat does not hold it yet. Importing the same file twice changes nothing;
-  importing a file that grew appends only the new messages.
+  found by its ``direct_key``; each message carries the client id ``import:<Parley chat id>:<index in the
+  file's chat>`` and is stored only if that chat does not hold it yet. (Not the prototype's chat ID: two
+  files may give one ID to different pairs, and client ids are unique per sender across chats.)
+  Importing the same file twice changes nothing; importing a file that grew appends only the new messages.
 - A new chat gets a ``chat_created`` event (seq 1), then the messages in file order (seq 2..n+1). Both
   members' read markers are set to the end: old history does not show up as unread.
 - Passwords are hashed with argon2id off the event loop; imported accounts keep them even when shorter
@@ -117,7 +118,7 @@ async def import_prototype(
                     report.chats_existing += 1
                 rows: list[dict[str, Any]] = []
                 for index, message in enumerate(chat.messages):
-                    client_id = f"{store.IMPORT_PREFIX}{chat.id}:{index}"
+                    client_id = f"{store.IMPORT_PREFIX}{chat_id}:{index}"
                     if client_id in have:
                         report.messages_existing += 1
                         continue
