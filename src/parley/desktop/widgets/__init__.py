@@ -1,0 +1,1 @@
+"""Kivy widgets of the desktop client; each module loads its own KV rules on import."""

@@ -1,0 +1,143 @@
+"""Message bubbles (own on the right) and centred system lines."""
+
+from __future__ import annotations
+
+from kivy.lang import Builder
+from kivy.metrics import dp
+from kivy.properties import BooleanProperty, StringProperty
+from kivymd.uix.boxlayout import MDBoxLayout
+
+STATUS_ICONS = {"pending": "clock-outline", "sent": "check", "read": "check-all", "failed": "alert-circle-outline"}
+
+Builder.load_string(
+    """
+<MessageBubble>:
+    orientation: "vertical"
+    size_hint: None, None
+    padding: dp(12), dp(6), dp(12), dp(6)
+    spacing: dp(2)
+    md_bg_color: app.theme_cls.primaryContainerColor if root.mine else app.theme_cls.surfaceContainerHighColor
+    radius: [dp(16), dp(16), dp(4), dp(16)] if root.mine else [dp(16), dp(16), dp(16), dp(4)]
+    MDLabel:
+        id: sender
+        text: root.sender
+        font_style: "Label"
+        role: "large"
+        bold: True
+        size_hint: None, None
+        theme_text_color: "Custom"
+        text_color: app.theme_cls.primaryColor
+    MDLabel:
+        id: body
+        text: root.text
+        font_style: "Body"
+        role: "large"
+        size_hint: None, None
+        theme_text_color: "Custom"
+        text_color: app.theme_cls.onPrimaryContainerColor if root.mine else app.theme_cls.onSurfaceColor
+    MDBoxLayout:
+        id: meta
+        size_hint: None, None
+        spacing: dp(4)
+        MDLabel:
+            id: meta_text
+            text: root.meta
+            font_style: "Body"
+            role: "small"
+            size_hint: None, None
+            size: self.texture_size
+            pos_hint: {"center_y": .5}
+            theme_text_color: "Custom"
+            text_color: app.theme_cls.errorColor if root.status == "failed" else app.theme_cls.onSurfaceVariantColor
+        MDIcon:
+            id: status_icon
+            icon: root.status_icon or "blank"
+            font_size: sp(14)
+            size_hint: None, None
+            size: (dp(16), dp(16)) if root.status_icon else (0, dp(16))
+            pos_hint: {"center_y": .5}
+            theme_text_color: "Custom"
+            text_color:
+                app.theme_cls.errorColor if root.status == "failed" else \
+                app.theme_cls.primaryColor if root.status == "read" else app.theme_cls.onSurfaceVariantColor
+
+<BubbleRow>:
+    size_hint_y: None
+    padding: dp(12), dp(2)
+
+<SystemLine>:
+    size_hint_y: None
+    height: dp(28)
+    MDLabel:
+        text: root.text
+        halign: "center"
+        font_style: "Body"
+        role: "small"
+        italic: True
+        theme_text_color: "Custom"
+        text_color: app.theme_cls.onSurfaceVariantColor
+"""
+)
+
+
+class MessageBubble(MDBoxLayout):
+    key = StringProperty("")
+    text = StringProperty("")
+    sender = StringProperty("")
+    meta = StringProperty("")
+    status = StringProperty("")
+    status_icon = StringProperty("")
+    mine = BooleanProperty(False)
+
+    def on_status(self, _instance: object, status: str) -> None:
+        self.status_icon = STATUS_ICONS.get(status, "")
+
+    def fit(self, max_width: float) -> None:
+        """Size to the text: as narrow as it is, wrapped at ``max_width``."""
+        inner = max(dp(60), max_width - dp(24))
+        body, sender, meta = self.ids.body, self.ids.sender, self.ids.meta
+        for label in (body, sender, self.ids.meta_text):
+            label.text_size = (None, None)
+            label.texture_update()
+        if body.texture_size[0] > inner:
+            body.text_size = (inner, None)
+            body.texture_update()
+        body.size = body.texture_size
+        sender.size = sender.texture_size if self.sender else (0, 0)
+        sender.opacity = 1 if self.sender else 0
+        meta.size = (self.ids.meta_text.texture_size[0] + self.ids.status_icon.width + dp(4), dp(16))
+        content = max(body.width, sender.width, meta.width)
+        meta.pos_hint = {"right": 1}
+        self.width = content + dp(24)
+        self.height = body.height + sender.height + meta.height + dp(12) + dp(2) * (2 if self.sender else 1)
+
+
+class BubbleRow(MDBoxLayout):
+    """Holds one bubble against the right edge (own) or the left edge (others)."""
+
+    mine = BooleanProperty(False)
+
+    def __init__(self, bubble: MessageBubble, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.bubble = bubble
+        self.mine = bubble.mine
+        self.bind(width=lambda *_: self.refit())
+        bubble.bind(text=lambda *_: self.refit(), meta=lambda *_: self.refit(), status_icon=lambda *_: self.refit())
+        from kivy.uix.widget import Widget
+
+        self.spacer = Widget()
+        if bubble.mine:
+            self.add_widget(self.spacer)
+            self.add_widget(bubble)
+        else:
+            self.add_widget(bubble)
+            self.add_widget(self.spacer)
+
+    def refit(self) -> None:
+        self.bubble.fit(max(dp(120), min(dp(520), (self.width - dp(24)) * 0.78)))
+        self.height = self.bubble.height + dp(4)
+
+
+class SystemLine(MDBoxLayout):
+    key = StringProperty("")
+    text = StringProperty("")

@@ -1,0 +1,176 @@
+"""The desktop app in a real window (Xvfb) against a real server, with a second SDK client on the other end."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from parley.client import Message
+from tests.conftest import PASSWORD, unique_name
+
+pytestmark = pytest.mark.desktop
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "docs" / "screenshots"
+DRIVER = Path(__file__).with_name("ui_driver.py")
+
+
+def kivy_missing() -> str | None:
+    try:
+        import kivy  # noqa: F401
+        import kivymd  # noqa: F401
+    except ImportError as exc:
+        return f"Kivy/KivyMD not installed ({exc}): run `make desktop-deps`"
+    return None
+
+
+@pytest.fixture(scope="module")
+def display() -> Iterator[str]:
+    """A private Xvfb display (started here: CI has no screen)."""
+    missing = kivy_missing()
+    if missing:
+        pytest.skip(missing)
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        pytest.skip("Xvfb is not installed: run `make desktop-deps` (apt-get install xvfb)")
+    read_fd, write_fd = os.pipe()
+    proc = subprocess.Popen(
+        [xvfb, "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        pass_fds=(write_fd,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        number = pipe.readline().strip()
+    if not number:
+        proc.kill()
+        pytest.fail("Xvfb did not start")
+    yield f":{number}"
+    proc.terminate()
+    proc.wait(10)
+
+
+class Report:
+    """The driver's milestones, read from its JSON-lines report file."""
+
+    def __init__(self, path: Path, proc: subprocess.Popen[bytes], log: Path) -> None:
+        self.path, self.proc, self.log = path, proc, log
+
+    def steps(self) -> list[dict[str, object]]:
+        if not self.path.exists():
+            return []
+        return [json.loads(line) for line in self.path.read_text().splitlines() if line.strip()]
+
+    async def wait(self, step: str, timeout: float = 30) -> dict[str, object]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for entry in self.steps():
+                if entry["step"] == "error":
+                    pytest.fail(f"driver failed: {entry['trace']}\n{self.tail()}")
+                if entry["step"] == step:
+                    return entry
+            if self.proc.poll() is not None:
+                pytest.fail(f"app exited ({self.proc.returncode}) before {step!r}:\n{self.tail()}")
+            await asyncio.sleep(0.05)
+        pytest.fail(f"timed out waiting for {step!r}; got {[e['step'] for e in self.steps()]}\n{self.tail()}")
+
+    def tail(self) -> str:
+        return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
+
+
+async def test_log_in_chat_and_see_the_reply_rendered(display, server, make_client, tmp_path):
+    alice_name = unique_name("alice")
+    await (await make_client(server, alice_name)).close()
+    bob = await make_client(server, unique_name("bob"))
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    answers = tmp_path / "answers.json"
+    spec = {
+        "url": server.url,
+        "config_dir": str(tmp_path / "config"),
+        "username": alice_name,
+        "password": PASSWORD,
+        "peer": bob.user.username,
+        "peer_display": bob.user.display_name,
+        "unknown": "nobody_" + unique_name(),
+        "outgoing": "Hi Bob! Sent from the desktop app.",
+        "incoming": "Hello Alice, got it. This reply came from another client over the SDK.",
+        "more": ["Great, the receipts work too", "Lunch tomorrow?", "I'll book a table for noon"],
+        "report": str(tmp_path / "report.jsonl"),
+        "answers": str(answers),
+        "shots": str(SHOTS),
+    }
+    (tmp_path / "spec.json").write_text(json.dumps(spec))
+    log = tmp_path / "app.log"
+    env = {**os.environ, "DISPLAY": display, "PARLEY_DESKTOP_CONFIG_DIR": ""}
+    started = time.monotonic()
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, str(DRIVER), str(tmp_path / "spec.json")],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
+    report = Report(Path(spec["report"]), proc, log)
+    try:
+        await report.wait("logged_in", 40)
+        error = await report.wait("unknown_user_error")
+        assert str(error["text"]).startswith("No user called “nobody_")
+
+        chat_id = int((await report.wait("chat_open"))["chat_id"])
+        await bob.chat(chat_id)
+        answers.write_text(json.dumps({"peer_ready": True}))
+
+        await report.wait("sent")
+        message = await bob.next_event(10)
+        while not isinstance(message, Message):
+            message = await bob.next_event(10)
+        assert message.text == spec["outgoing"] and message.sender.username == alice_name
+        assert message.chat_id == chat_id
+
+        await bob.mark_read(chat_id, message.seq)
+        await bob.typing(chat_id, True)
+        await report.wait("typing_seen")
+        await asyncio.sleep(0.5)
+        await bob.send(chat_id, spec["incoming"])
+        rendered = await report.wait("rendered")
+        assert rendered["texts"] == [spec["outgoing"], spec["incoming"]]
+        assert rendered["own_status"] == "read"
+        assert rendered["own_further_right"] is True
+        assert rendered["typing_after"] == ""
+
+        group = await bob.create_group("Weekend hike", [alice_name])
+        await bob.send(group.id, "Who's in for Saturday?")
+        await report.wait("done", 60)
+        assert proc.wait(15) == 0, report.tail()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+    shots = [e["name"] for e in report.steps() if e["step"] == "screenshot"]
+    assert shots == [
+        "desktop-login",
+        "desktop-new-chat-error",
+        "desktop-chat",
+        "desktop-chat-dark",
+        "desktop-phone-chat",
+        "desktop-phone-list",
+    ]
+    from PIL import Image
+
+    for name in shots:
+        with Image.open(SHOTS / f"{name}.png") as image:
+            colors = image.convert("RGB").getcolors(maxcolors=1_000_000) or []
+            assert len(colors) > 50, f"{name}.png looks blank"
+    config = json.loads((tmp_path / "config" / "desktop.json").read_text())
+    assert config["token"] and config["server_url"] == server.url
+    assert time.monotonic() - started < 80
