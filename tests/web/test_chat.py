@@ -133,13 +133,23 @@ def test_history_scrolls_back_through_older_pages(new_page, api):
     chat = api.call("POST", "/chats/direct", other["token"], json={"username": me["user"]["username"]})
     total = 130
     for i in range(total):
-        api.send(other["token"], chat["id"], f"message {i:03d}")
+        last = api.send(other["token"], chat["id"], f"message {i:03d}")
+    api.call("POST", f"/chats/{chat['id']}/read", me["token"], json={"seq": last["seq"]})
 
     page = new_page()
     login(page, me["user"]["username"])
     open_chat(page, "Writer")
     expect(page.locator(".messages .msg").last).to_contain_text("message 129")
-    # The first page is the newest 50; scrolling up loads the rest, in order, without duplicates.
+    # The first page is the newest 50. Scrolling to the top loads the page before it without moving what
+    # the reader is looking at.
+    expect(page.locator(".messages .msg")).to_have_count(50)
+    anchor = page.locator(".msg", has_text="message 080")
+    y_before = page.locator(".messages").evaluate(
+        """el => { el.scrollTo(0, 0); return document.querySelector('[data-seq]').getBoundingClientRect().top; }"""
+    )
+    expect(page.locator(".messages .msg")).to_have_count(100)
+    assert abs(anchor.bounding_box()["y"] - y_before) < 3
+    # Further up, the rest arrives, in order, without duplicates.
     beginning = page.get_by_text("This is the beginning of the conversation.")
     for _ in range(20):
         if beginning.is_visible():
@@ -148,6 +158,31 @@ def test_history_scrolls_back_through_older_pages(new_page, api):
         page.wait_for_timeout(150)
     expect(beginning).to_be_visible()
     assert texts(page) == [f"message {i:03d}" for i in range(total)]
+
+
+def test_unread_chat_opens_at_the_new_messages_divider(new_page, api):
+    me, other = api.register(unique("reader"), "Reader"), api.register(unique("writer"), "Writer")
+    chat = api.call("POST", "/chats/direct", other["token"], json={"username": me["user"]["username"]})
+    for i in range(70):
+        last = api.send(other["token"], chat["id"], f"old {i:02d}")
+    api.call("POST", f"/chats/{chat['id']}/read", me["token"], json={"seq": last["seq"]})
+    for i in range(60):
+        api.send(other["token"], chat["id"], f"new {i:02d}")
+
+    page = new_page(viewport={"width": 1000, "height": 600})
+    login(page, me["user"]["username"])
+    expect(page.locator(".chat-item .badge")).to_have_text("60")
+    open_chat(page, "Writer")
+    divider = page.locator(".unread-divider")
+    expect(divider).to_be_in_viewport()
+    # The divider sits right before the first unread message, which is on screen; the latest is not yet.
+    assert page.locator(".unread-divider + .msg").inner_text().startswith("new 00")
+    expect(page.locator(".msg", has_text="new 00")).to_be_in_viewport()
+    expect(page.locator(".msg", has_text="new 59")).not_to_be_in_viewport()
+    expect(page.locator(".to-bottom .badge")).to_have_text("60")
+    page.locator(".to-bottom").click()
+    expect(page.locator(".msg", has_text="new 59")).to_be_in_viewport()
+    expect(page.locator(".chat-item .badge")).to_have_count(0)
 
 
 def test_offline_peer_catches_up_exactly_once(new_page):

@@ -17,7 +17,8 @@ export function buildRows(chat: ChatState, me: number, unreadFrom: number | null
   const rows: Row[] = [];
   let prevDay = "";
   let prev: Item | null = null;
-  let dividerShown = false;
+  // The divider only marks a first unread message that is loaded (not merely the oldest loaded one).
+  let dividerShown = unreadFrom !== null && unreadFrom < chat.from && chat.hasOlder;
   for (const item of items) {
     const day = dayKey(item.sent_at);
     let breakGroup = false;

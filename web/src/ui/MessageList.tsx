@@ -8,6 +8,7 @@ import { IconAlert, IconCheck, IconChecks, IconClock, IconDown } from "./icons";
 
 const NEAR_TOP = 300;
 const NEAR_BOTTOM = 60;
+const MAX_UNREAD_PAGES = 6;
 
 function MessageText(props: { text: string }) {
   // Text nodes only: user content is never parsed as HTML.
@@ -49,6 +50,10 @@ export function MessageList(props: { client: Client; chat: ChatState }) {
     chat.summary.unread > 0 ? chat.summary.last_read_seq + 1 : null,
   );
   const positioned = useRef(false);
+  const pages = useRef(0);
+  // On opening, load back to the first unread message (within reason) so the divider can be shown.
+  const wantsUnread = () =>
+    !positioned.current && unreadFrom !== null && chat.hasOlder && chat.from > unreadFrom && pages.current < MAX_UNREAD_PAGES;
   const loadingRef = useRef(false);
 
   // Measured before each DOM update, used after it to keep the view still.
@@ -58,9 +63,10 @@ export function MessageList(props: { client: Client; chat: ChatState }) {
         height: el.scrollHeight,
         top: el.scrollTop,
         bottom: el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM,
-        firstKey: chat.timeline[0]?.key,
       }
     : null;
+  // The first row drawn last time (the store is already updated when we render, so remember it here).
+  const drawnFirst = useRef<string | undefined>(undefined);
   const snapshot = useRef(before);
   snapshot.current = before;
 
@@ -73,6 +79,7 @@ export function MessageList(props: { client: Client; chat: ChatState }) {
     setLoadError(false);
     try {
       await client.loadOlder(chat.id);
+      pages.current++;
     } catch {
       setLoadError(true);
     } finally {
@@ -100,18 +107,25 @@ export function MessageList(props: { client: Client; chat: ChatState }) {
     const node = scroller.current;
     if (!node) return;
     const prev = snapshot.current;
+    const firstBefore = drawnFirst.current;
+    drawnFirst.current = chat.timeline[0]?.key;
     if (!positioned.current) {
       if (!chat.loaded && chat.hasOlder) return;
+      if (wantsUnread()) {
+        if (!loadingRef.current) void loadOlder();
+        return;
+      }
       // First paint of this chat: the unread divider if any, else the end.
       const divider = node.querySelector<HTMLElement>(".unread-divider");
       if (divider) node.scrollTop = Math.max(0, divider.offsetTop - 80);
+      else if (unreadFrom !== null && chat.from > unreadFrom) node.scrollTop = 0; // more unread than we loaded
       else node.scrollTop = node.scrollHeight;
       positioned.current = true;
       markIfSeen();
       return;
     }
     if (!prev) return;
-    if (prev.firstKey !== chat.timeline[0]?.key && node.scrollHeight !== prev.height && !prev.bottom) {
+    if (firstBefore !== chat.timeline[0]?.key && node.scrollHeight !== prev.height && !prev.bottom) {
       // Older messages were added above: keep what the reader was looking at in place.
       node.scrollTop = prev.top + (node.scrollHeight - prev.height);
     } else if (prev.bottom && node.scrollHeight !== prev.height) {
@@ -155,7 +169,7 @@ export function MessageList(props: { client: Client; chat: ChatState }) {
 
   const onScroll = () => {
     const node = scroller.current;
-    if (!node) return;
+    if (!node || !positioned.current) return;
     if (node.scrollTop < NEAR_TOP && chat.hasOlder && !loadError) void loadOlder();
     markIfSeen();
   };
