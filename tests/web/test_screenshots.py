@@ -49,10 +49,7 @@ def seed(api: Api) -> dict[str, Any]:
     for who, text in [
         ("bob", "Morning! Did you get a chance to look at the release notes?"),
         ("alice", "Yes, just now. Looks good overall"),
-        (
-            "alice",
-            "Two small things: the upgrade section needs the new migration step,\nand the changelog link is broken.",
-        ),
+        ("alice", "Two small things: the upgrade section needs the migration step, and a changelog link is broken."),
         ("bob", "Good catch, fixing both"),
         ("bob", "Updated: https://example.org/parley/releases/0.1"),
         ("alice", "Perfect. Ship it!"),

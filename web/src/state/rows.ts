@@ -20,6 +20,8 @@ export function buildRows(chat: ChatState, me: number, unreadFrom: number | null
   // The divider only marks a first unread message that is loaded (not merely the oldest loaded one).
   let dividerShown = unreadFrom !== null && unreadFrom < chat.from && chat.hasOlder;
   for (const item of items) {
+    // A direct chat's creation says nothing the header does not.
+    if (item.kind === "chat_created" && chat.summary.kind === "direct") continue;
     const day = dayKey(item.sent_at);
     let breakGroup = false;
     if (day !== prevDay) {
