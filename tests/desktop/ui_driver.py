@@ -70,10 +70,12 @@ def script() -> Iterator[Wait | float]:
     login = app.login_screen
     yield lambda: app.screens.current == "login"
     yield 0.6
+    login.ids.username.focus = True
     login.ids.username.text = spec["username"]
+    yield 0.2
+    login.ids.password.focus = True
     login.ids.password.text = spec["password"]
-    login.ids.password.focus = False
-    yield 0.4
+    yield 0.6
     screenshot("desktop-login")
     login.ids.submit.dispatch("on_release")
     home = app.home_screen
@@ -136,6 +138,13 @@ def script() -> Iterator[Wait | float]:
         yield lambda i=i: any(b.text == spec["more"][i] and b.status == "sent" for b in bubbles())
     yield lambda: len(app.model.chats) >= 2 or replies().get("no_group")  # the test adds a group chat
     yield 0.8
+    scroll, listing = home.ids.message_scroll, home.ids.message_list
+    report(
+        "layout",
+        scroll=[scroll.y, scroll.height, scroll.scroll_y],
+        list_height=listing.height,
+        rows=[[type(w).__name__, w.y, w.height, getattr(getattr(w, "bubble", w), "text", "")[:20]] for w in listing.children],
+    )
     screenshot("desktop-chat")
 
     app.toggle_theme()

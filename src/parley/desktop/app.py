@@ -37,6 +37,7 @@ class ParleyApp(MDApp):
         from .screens.login import LoginScreen
 
         self.theme_cls.primary_palette = "Indigo"
+        self.theme_cls.theme_style_switch_animation = False  # animated switches left stale backgrounds
         self.theme_cls.theme_style = "Dark" if self.model.settings.theme == "Dark" else "Light"
         Window.minimum_width, Window.minimum_height = int(dp(320)), int(dp(480))
         self.screens = MDScreenManager()

@@ -111,13 +111,6 @@ Builder.load_string(
                 MDButtonText:
                     text: "New group"
         MDDivider:
-        MDScrollView:
-            id: chat_scroll
-            do_scroll_x: False
-            MDBoxLayout:
-                id: chat_list
-                orientation: "vertical"
-                adaptive_height: True
         MDLabel:
             id: no_chats
             text: "No chats yet.\\nStart one with “New chat”."
@@ -126,6 +119,13 @@ Builder.load_string(
             height: dp(80) if root.no_chats else 0
             opacity: 1 if root.no_chats else 0
             theme_text_color: "Secondary"
+        MDScrollView:
+            id: chat_scroll
+            do_scroll_x: False
+            MDBoxLayout:
+                id: chat_list
+                orientation: "vertical"
+                adaptive_height: True
         MDLabel:
             text: "Signed in as " + root.me
             size_hint_y: None
@@ -178,25 +178,24 @@ Builder.load_string(
                 opacity: 1 if root.is_group else 0
                 disabled: not root.is_group
                 on_release: root.show_members()
-        MDScrollView:
-            id: message_scroll
-            do_scroll_x: False
-            opacity: 1 if root.has_chat else 0
-            MDBoxLayout:
-                id: message_list
-                orientation: "vertical"
-                size_hint_y: None
-                height: self.minimum_height
-                padding: 0, dp(8)
-                spacing: dp(2)
-        MDLabel:
-            id: placeholder
-            text: "Pick a chat on the left, or start a new one."
-            halign: "center"
-            theme_text_color: "Secondary"
-            size_hint_y: None if root.has_chat else 1
-            height: 0
-            opacity: 0 if root.has_chat else 1
+        MDRelativeLayout:
+            MDScrollView:
+                id: message_scroll
+                do_scroll_x: False
+                opacity: 1 if root.has_chat else 0
+                MDBoxLayout:
+                    id: message_list
+                    orientation: "vertical"
+                    size_hint_y: None
+                    height: self.minimum_height
+                    padding: 0, dp(8)
+                    spacing: dp(2)
+            MDLabel:
+                id: placeholder
+                text: "Pick a chat on the left, or start a new one."
+                halign: "center"
+                theme_text_color: "Secondary"
+                opacity: 0 if root.has_chat else 1
         MDLabel:
             id: typing
             text: root.typing_text

@@ -45,8 +45,8 @@ Builder.load_string(
                         theme_text_color: "Custom"
                         text_color: app.theme_cls.primaryColor
                         font_size: sp(36)
-                        size_hint: None, None
-                        size: dp(40), dp(40)
+                        adaptive_size: True
+                        pos_hint: {"center_y": .5}
                     MDLabel:
                         text: "Parley"
                         font_style: "Headline"
@@ -76,10 +76,6 @@ Builder.load_string(
                         text: "Username"
                 LoginField:
                     id: display_name
-                    opacity: 1 if root.registering else 0
-                    disabled: not root.registering
-                    size_hint_y: None
-                    height: self.minimum_height if root.registering else 0
                     MDTextFieldLeadingIcon:
                         icon: "card-account-details-outline"
                     MDTextFieldHintText:
@@ -95,7 +91,8 @@ Builder.load_string(
                 MDLabel:
                     id: error
                     text: root.error
-                    adaptive_height: True
+                    size_hint_y: None
+                    height: self.texture_size[1] if root.error else 0
                     theme_text_color: "Custom"
                     text_color: app.theme_cls.errorColor
                     font_style: "Body"
@@ -133,6 +130,15 @@ class LoginScreen(MDScreen):
         model.subscribe(self._changed)
         self.ids.server.text = model.settings.server_url
         self.ids.username.text = model.settings.username
+        self._display_field = self.ids.display_name
+        self._display_field.parent.remove_widget(self._display_field)
+
+    def on_registering(self, _instance: object, registering: bool) -> None:
+        field, card = self._display_field, self.ids.card
+        if registering and field.parent is None:
+            card.add_widget(field, index=card.children.index(self.ids.password) + 1)
+        elif not registering and field.parent is not None:
+            card.remove_widget(field)
 
     def on_enter(self, *_args: object) -> None:
         self.ids.server.text = self.model.settings.server_url

@@ -18,43 +18,38 @@ Builder.load_string(
     spacing: dp(2)
     md_bg_color: app.theme_cls.primaryContainerColor if root.mine else app.theme_cls.surfaceContainerHighColor
     radius: [dp(16), dp(16), dp(4), dp(16)] if root.mine else [dp(16), dp(16), dp(16), dp(4)]
-    MDLabel:
+    Label:
         id: sender
         text: root.sender
-        font_style: "Label"
-        role: "large"
+        font_size: sp(13)
         bold: True
         size_hint: None, None
-        theme_text_color: "Custom"
-        text_color: app.theme_cls.primaryColor
-    MDLabel:
+        color: app.theme_cls.primaryColor
+    Label:
         id: body
         text: root.text
-        font_style: "Body"
-        role: "large"
+        font_size: sp(15)
         size_hint: None, None
-        theme_text_color: "Custom"
-        text_color: app.theme_cls.onPrimaryContainerColor if root.mine else app.theme_cls.onSurfaceColor
-    MDBoxLayout:
+        color: app.theme_cls.onPrimaryContainerColor if root.mine else app.theme_cls.onSurfaceColor
+    BoxLayout:
         id: meta
         size_hint: None, None
         spacing: dp(4)
-        MDLabel:
+        Label:
             id: meta_text
             text: root.meta
-            font_style: "Body"
-            role: "small"
+            font_size: sp(11)
             size_hint: None, None
             size: self.texture_size
             pos_hint: {"center_y": .5}
-            theme_text_color: "Custom"
-            text_color: app.theme_cls.errorColor if root.status == "failed" else app.theme_cls.onSurfaceVariantColor
+            color:
+                app.theme_cls.errorColor if root.status == "failed" else app.theme_cls.onSurfaceVariantColor
         MDIcon:
             id: status_icon
             icon: root.status_icon or "blank"
             font_size: sp(14)
             size_hint: None, None
-            size: (dp(16), dp(16)) if root.status_icon else (0, dp(16))
+            size: (dp(20), dp(16)) if root.status_icon else (0, dp(16))
             pos_hint: {"center_y": .5}
             theme_text_color: "Custom"
             text_color:

@@ -51,20 +51,16 @@ Builder.load_string(
                 shorten_from: "right"
                 theme_text_color: "Custom"
                 text_color: app.theme_cls.onSurfaceVariantColor
-            MDLabel:
+            Label:
                 id: badge
                 text: str(root.unread) if root.unread < 100 else "99+"
                 opacity: 1 if root.unread else 0
                 size_hint: None, None
-                size: max(dp(22), self.texture_size[0] + dp(12)), dp(22)
+                size: (max(dp(22), self.texture_size[0] + dp(12)), dp(22)) if root.unread else (0, dp(22))
                 pos_hint: {"center_y": .5}
-                halign: "center"
-                valign: "middle"
-                font_style: "Label"
-                role: "medium"
+                font_size: sp(12)
                 bold: True
-                theme_text_color: "Custom"
-                text_color: app.theme_cls.onPrimaryColor
+                color: app.theme_cls.onPrimaryColor
                 canvas.before:
                     Color:
                         rgba: app.theme_cls.primaryColor if root.unread else (0, 0, 0, 0)
