@@ -46,6 +46,16 @@ def test_account_errors_reload_and_logout(new_page, api):
         page.wait_for_timeout(100)
     assert api.http.get("/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
+    # A session revoked from elsewhere signs the browser out, saying why.
+    login(page, taken)
+    expect(page.locator(".sidebar")).to_be_visible()
+    other = api.http.post("/login", json={"username": taken, "password": PASSWORD}).json()["token"]
+    sessions = api.call("GET", "/sessions", other)
+    browser_session = max(s["id"] for s in sessions if not s["current"])  # the newest before ours
+    api.call("DELETE", f"/sessions/{browser_session}", other)
+    expect(page.get_by_role("status")).to_contain_text("session has ended")
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+
 
 def test_direct_chat_both_ways_live(new_page):
     alice, bob = unique("alice"), unique("bob")
@@ -72,6 +82,14 @@ def test_direct_chat_both_ways_live(new_page):
     send(a, "line one")
     expect_texts(b, ["Hi Bob, it's Alice", "Hello Alice", "line one"])
     expect(b.locator(".chat-item", has_text="Alice").locator(".badge")).to_have_count(0)
+
+    # The open chat is in the URL: a reload keeps it open, the browser's Back button closes it.
+    b.reload()
+    expect(b.locator(".conv-names strong")).to_have_text("Alice")
+    expect_texts(b, ["Hi Bob, it's Alice", "Hello Alice", "line one"])
+    b.go_back()
+    expect(b.locator(".conversation")).to_have_count(0)
+    open_chat(b, "Alice")
 
     # Shift+Enter is a newline, not a send.
     box = b.locator("#composer-input")

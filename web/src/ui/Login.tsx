@@ -5,7 +5,7 @@ import { Logo } from "./icons";
 
 const USERNAME = /^[A-Za-z0-9_.\-]{3,32}$/;
 
-export function Login(props: { onSignedIn(auth: AuthOut): void }) {
+export function Login(props: { onSignedIn(auth: AuthOut): void; notice?: string }) {
   const [mode, setMode] = useState<"login" | "register">("login");
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
@@ -50,6 +50,7 @@ export function Login(props: { onSignedIn(auth: AuthOut): void }) {
           <h1 id="auth-title">{registering ? "Create your account" : "Sign in to Parley"}</h1>
           <p class="muted">{registering ? "Pick a username people can find you by." : "Welcome back."}</p>
         </div>
+        {props.notice && !error && <p class="notice" role="status">{props.notice}</p>}
         <label class="field">
           <span>Username</span>
           <input name="username" autocomplete="username" autocapitalize="none" spellcheck={false} required

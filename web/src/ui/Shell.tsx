@@ -9,14 +9,20 @@ import { NewChat } from "./NewChat";
 
 const ASKED_KEY = "parley.notifications-asked";
 
-export function Shell(props: { session: AuthOut; onSignOut(revoke: boolean): void }) {
-  const [openId, setOpenId] = useState<number | null>(null);
+function chatFromHash(): number | null {
+  const match = /^#\/chat\/(\d+)$/.exec(location.hash);
+  return match ? Number(match[1]) : null;
+}
+
+export function Shell(props: { session: AuthOut; onSignOut(revoke: boolean, reason?: string): void }) {
+  // The open chat lives in the URL (#/chat/12): reload keeps it, the browser's Back button closes it.
+  const [openId, setOpenId] = useState<number | null>(chatFromHash);
   const [dialog, setDialog] = useState<"direct" | "group" | null>(null);
   const [notice, setNotice] = useState("");
   const client = useMemo(
     () =>
       new Client(props.session.token, props.session.user, {
-        onSessionEnded: () => props.onSignOut(false),
+        onSessionEnded: () => props.onSignOut(false, "Your session has ended. Please sign in again."),
         onNotice: (text) => setNotice(text),
         onMessage: (ev) => notify(ev),
       }),
@@ -29,8 +35,14 @@ export function Shell(props: { session: AuthOut; onSignOut(revoke: boolean): voi
   // A chat we were removed from disappears; close it.
   const open = openId !== null ? store.get(openId) : undefined;
   useEffect(() => {
-    if (openId !== null && client.ready && !open) setOpenId(null);
+    if (openId !== null && client.ready && !open) closeChat();
   }, [openId, open, client.ready]);
+
+  useEffect(() => {
+    const onPop = () => setOpenId(chatFromHash());
+    window.addEventListener("popstate", onPop);
+    return () => window.removeEventListener("popstate", onPop);
+  }, []);
 
   // The title shows the unread count while the tab is in the background.
   const unread = store.totalUnread();
@@ -70,7 +82,7 @@ export function Shell(props: { session: AuthOut; onSignOut(revoke: boolean): voi
       const n = new Notification(title, { body: ev.text ?? "", tag: `chat-${ev.chat_id}` });
       n.onclick = () => {
         window.focus();
-        setOpenId(ev.chat_id);
+        openChat(ev.chat_id);
         n.close();
       };
     } catch {
@@ -78,7 +90,21 @@ export function Shell(props: { session: AuthOut; onSignOut(revoke: boolean): voi
     }
   }
 
-  const openChat = (id: number) => setOpenId(id);
+  function openChat(id: number) {
+    if (id === openId) return;
+    if (chatFromHash() !== null) history.replaceState(history.state, "", `#/chat/${id}`);
+    else history.pushState({ parley: "chat" }, "", `#/chat/${id}`);
+    setOpenId(id);
+  }
+
+  function closeChat() {
+    if (history.state?.parley === "chat") {
+      history.back(); // popstate closes it, and the browser's Forward reopens it
+      return;
+    }
+    if (chatFromHash() !== null) history.replaceState(null, "", location.pathname + location.search);
+    setOpenId(null);
+  }
 
   return (
     <div class={`shell ${open ? "has-chat" : ""}`}>
@@ -86,7 +112,11 @@ export function Shell(props: { session: AuthOut; onSignOut(revoke: boolean): voi
           <div class={`banner ${client.state}`} role="status">
             {client.state === "offline" ? (
               <>
-                <span>You are offline. Messages will be sent when the connection is back.</span>
+                <span>
+                  {navigator.onLine === false
+                    ? "You are offline. Messages will be sent when the connection is back."
+                    : "Can’t reach the server. Reconnecting… messages will be sent once connected."}
+                </span>
                 <button class="link" onClick={() => client.reconnectNow()}>Retry now</button>
               </>
             ) : (
@@ -103,7 +133,7 @@ export function Shell(props: { session: AuthOut; onSignOut(revoke: boolean): voi
       />
       <main class="pane" aria-label="Conversation">
         {open ? (
-          <Conversation key={open.id} client={client} chat={open} onBack={() => setOpenId(null)} onLeft={() => setOpenId(null)} />
+          <Conversation key={open.id} client={client} chat={open} onBack={closeChat} onLeft={closeChat} />
         ) : (
           <div class="empty-pane">
             <Logo size={64} />
@@ -123,7 +153,7 @@ export function Shell(props: { session: AuthOut; onSignOut(revoke: boolean): voi
           onClose={() => setDialog(null)}
           onOpened={(id) => {
             setDialog(null);
-            setOpenId(id);
+            openChat(id);
           }}
         />
       )}
