@@ -23,7 +23,7 @@ $(VENV)/.stamp-dev: pyproject.toml | $(BIN)/python
 run: $(VENV)/.stamp-run web
 	$(BIN)/parley serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.stamp-dev web test-deps web-test
+test: $(VENV)/.stamp-dev web test-deps web-test desktop-deps
 	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.stamp-dev
@@ -66,8 +66,25 @@ bench: $(VENV)/.stamp-dev
 	$(BIN)/python -m parley.bench all --out bench-results --plot
 
 # --- desktop client ------------------------------------------------------------------------------
-desktop:
-	@echo "desktop client: see issue 5"
+# Xvfb for the UI tests; GL, mtdev and a clipboard tool for Kivy; cairo headers + gcc to build pycairo
+# (KivyMD 2 -> materialshapes -> pycairo has no Linux wheel).
+DESKTOP_APT := xvfb xauth libgl1 libegl1 libmtdev1 xclip libcairo2-dev pkg-config gcc
+SERVER ?= http://$(HOST):$(PORT)
+
+desktop: desktop-deps
+	$(BIN)/python -m parley.desktop $(SERVER)
+
+desktop-deps: $(VENV)/.stamp-desktop
+
+$(VENV)/.stamp-desktop: pyproject.toml | $(BIN)/python
+	@missing=""; for p in $(DESKTOP_APT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null; then \
+	    $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; \
+	  else echo "desktop-deps: please install:$$missing"; fi; \
+	fi
+	$(BIN)/pip install -q -e '.[desktop]'
+	touch $@
 
 clean:
 	rm -rf $(VENV) web/node_modules web/dist .pytest_cache .mypy_cache .ruff_cache

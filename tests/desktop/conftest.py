@@ -24,9 +24,9 @@ class Desktop:
         self.topics: list[str] = []
         self.vm.subscribe(self.topics.append)
 
-    async def until(self, predicate: Callable[[], object], timeout: float = 10.0, what: str = "") -> None:
+    async def until(self, predicate: Callable[[], object], within: float = 10.0, what: str = "") -> None:
         """Pump UI callbacks while letting the test's own SDK clients run, until ``predicate()``."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while True:
             self.dispatch.run_pending()
             if predicate():

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import stat
 
-from parley.client import Message
 from tests.conftest import PASSWORD, unique_name
+
+from parley.client import Message
 
 
 async def signed_in(desktop, server, make_client):
@@ -197,7 +198,7 @@ async def test_group_create_and_manage_members(desktop, server, make_client):
 
 async def test_offline_queue_is_sent_after_the_server_comes_back(desktop, server_factory, make_client):
     proc = server_factory()
-    d, name = await signed_in(desktop, proc, make_client)
+    d, _ = await signed_in(desktop, proc, make_client)
     gina = await make_client(proc)
     d.vm.start_direct(gina.user.username)
     await d.until(lambda: d.vm.conversation is not None and not d.vm.conversation.loading)
@@ -211,8 +212,8 @@ async def test_offline_queue_is_sent_after_the_server_comes_back(desktop, server
     assert row.status == "pending" and d.store.load().outbox[0]["client_id"] == row.key
 
     proc.start()
-    await d.until(lambda: d.vm.connection == "connected", timeout=20, what="reconnect")
-    await d.until(lambda: d.vm.conversation.find(row.key).status == "sent", timeout=20, what="queued send")
+    await d.until(lambda: d.vm.connection == "connected", within=20, what="reconnect")
+    await d.until(lambda: d.vm.conversation.find(row.key).status == "sent", within=20, what="queued send")
     assert d.store.load().outbox == []
     texts = []
     while "written while offline" not in texts:

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.conftest import PASSWORD, unique_name
 
 from parley.client import Message
-from tests.conftest import PASSWORD, unique_name
 
 pytestmark = pytest.mark.desktop
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,6 +59,14 @@ def display() -> Iterator[str]:
     proc.wait(10)
 
 
+def launch(spec: Path, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """The app, driven by ui_driver.py, in its own process (Kivy wants the main thread)."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, str(DRIVER), str(spec)], env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT
+        )
+
+
 class Report:
     """The driver's milestones, read from its JSON-lines report file."""
 
@@ -70,8 +78,8 @@ class Report:
             return []
         return [json.loads(line) for line in self.path.read_text().splitlines() if line.strip()]
 
-    async def wait(self, step: str, timeout: float = 30) -> dict[str, object]:
-        deadline = time.monotonic() + timeout
+    async def wait(self, step: str, within: float = 30) -> dict[str, object]:
+        deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             for entry in self.steps():
                 if entry["step"] == "error":
@@ -112,14 +120,7 @@ async def test_log_in_chat_and_see_the_reply_rendered(display, server, make_clie
     log = tmp_path / "app.log"
     env = {**os.environ, "DISPLAY": display, "PARLEY_DESKTOP_CONFIG_DIR": ""}
     started = time.monotonic()
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, str(DRIVER), str(tmp_path / "spec.json")],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=ROOT,
-        )
+    proc = launch(tmp_path / "spec.json", env, log)
     report = Report(Path(spec["report"]), proc, log)
     try:
         await report.wait("logged_in", 40)
@@ -150,6 +151,9 @@ async def test_log_in_chat_and_see_the_reply_rendered(display, server, make_clie
 
         group = await bob.create_group("Weekend hike", [alice_name])
         await bob.send(group.id, "Who's in for Saturday?")
+        layout = await report.wait("layout", 30)
+        list_height, (_y, pane_height, _scroll) = layout["list_height"], layout["scroll"]
+        assert list_height <= pane_height, f"a short conversation must fit its pane unclipped: {layout}"
         await report.wait("done", 60)
         assert proc.wait(15) == 0, report.tail()
     finally:
