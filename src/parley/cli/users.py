@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .local import DataDir, DbUrl, clean_errors, console, fail, run_with_services, settings_from
+from .local import DataDir, DbUrl, clean_errors, console, run_with_services, settings_from
 
 app = typer.Typer(help="Manage accounts (works with or without a running server).", no_args_is_help=True)
 
@@ -33,10 +33,6 @@ def add(
     database_url: DbUrl = None,
 ) -> None:
     """Create an account (username: 3-32 letters, digits, _ . -; password: at least 8 characters)."""
-    from ..server.services.prototype import USERNAME
-
-    if not USERNAME.fullmatch(username):
-        fail("usernames are 3-32 characters: letters, digits, '_', '.' or '-'")
     settings = settings_from(data_dir, database_url)
     secret = _new_password(password)
 

@@ -24,7 +24,7 @@ def token_hash(token: str) -> str:
 
 
 def check_username(username: str) -> None:
-    if not USERNAME_RE.match(username):
+    if not USERNAME_RE.fullmatch(username):  # fullmatch: ``$`` alone would accept a trailing newline
         raise errors.ValidationFailed(
             "usernames are 3-32 characters: letters, digits, '_', '.' or '-'", code="invalid_username"
         )
@@ -42,7 +42,9 @@ class Accounts:
         self.by_username = SlidingWindow(s.login_per_username, s.login_window)
         self.by_address = SlidingWindow(s.login_per_address, s.login_window)
 
-    async def create_user(self, username: str, password: str, display_name: str | None, *, weak_ok: bool = False) -> int:
+    async def create_user(
+        self, username: str, password: str, display_name: str | None, *, weak_ok: bool = False
+    ) -> int:
         check_username(username)
         if not weak_ok:
             check_password(password)
@@ -54,7 +56,9 @@ class Accounts:
             except store.DuplicateUsername:
                 raise errors.UsernameTaken(f"the username {username!r} is taken") from None
 
-    async def register(self, username: str, password: str, display_name: str | None, user_agent: str | None) -> dict[str, Any]:
+    async def register(
+        self, username: str, password: str, display_name: str | None, user_agent: str | None
+    ) -> dict[str, Any]:
         user_id = await self.create_user(username, password, display_name)
         log.info("registered user %s (id %d)", username, user_id)
         return await self._new_session(user_id, user_agent)
@@ -150,9 +154,7 @@ class Accounts:
         async with self.ctx.db.read() as conn:
             rows = await store.search_users(conn, prefix, limit)
         online = await self.ctx.presence.online([int(r["id"]) for r in rows])
-        return [
-            {**user_ref(r), "online": int(r["id"]) in online, "last_seen": iso(r["last_seen_at"])} for r in rows
-        ]
+        return [{**user_ref(r), "online": int(r["id"]) in online, "last_seen": iso(r["last_seen_at"])} for r in rows]
 
     # --- administration (CLI) -------------------------------------------------------------------
 

@@ -13,15 +13,11 @@ and every chat they are in are *skipped* and reported, never renamed.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ... import errors
-from ...protocol import MAX_PASSWORD
-
-# fullmatch, not protocol.USERNAME_RE.match: its ``$`` would accept a trailing newline.
-USERNAME = re.compile(r"[A-Za-z0-9_.\-]{3,32}")
+from ...protocol import MAX_PASSWORD, USERNAME_RE
 
 
 class PrototypeInvalid(errors.ParleyError):
@@ -162,7 +158,7 @@ def parse(document: Any) -> PrototypeFile:
         if username in usable or username in unusable:
             raise _fail(f"{where}.username", f"{username!r} appears twice")
         reason = None
-        if not USERNAME.fullmatch(username):
+        if not USERNAME_RE.fullmatch(username):
             reason = "usernames are 3-32 characters: letters, digits, '_', '.' or '-'"
         elif username.lower() in claimed:
             reason = (
