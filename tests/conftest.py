@@ -10,9 +10,9 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
+from tests.support.server import ServerProcess
 
 from parley.client import Client
-from tests.support.server import ServerProcess
 
 PASSWORD = "correct-horse-battery"
 _names = itertools.count()

@@ -20,5 +20,6 @@ async def test_message_reaches_every_session_of_both_users_once_in_order(server,
         assert [m.text for m in got] == ["m0", "m1", "m2", "m3", "m4", "reply"]
         assert [m.seq for m in got] == [a.seq for a in acks]
         assert session._events.empty() or not any(
-            isinstance(e, Message) for e in list(session._events._queue)  # type: ignore[attr-defined]
+            isinstance(e, Message)
+            for e in list(session._events._queue)  # type: ignore[attr-defined]
         )

@@ -62,7 +62,7 @@ def render() -> str:
     lines += ["", "Server → client events:", "", "| event | payload |", "|---|---|"]
     for name, model in protocol.SOCKET_EVENTS.items():
         lines.append(f"| `{name}` | `{_type_name(model)}`: {_cell(fields(model))} |")
-    shown = {
+    shown: set[type[BaseModel]] = {
         protocol.EventOut,
         protocol.ChatOut,
         protocol.AckOut,

@@ -177,7 +177,7 @@ async def test_history_pages_by_seq(server, make_client):
     newest = await a.history(chat.id, limit=100)
     assert [m.text for m in newest] == [f"n{i}" for i in range(20, 120)]
     older = await a.history(chat.id, before=newest[0].seq, limit=100)
-    assert [e.kind for e in older][0] == "chat_created"
+    assert next(e.kind for e in older) == "chat_created"
     assert [m.text for m in older if isinstance(m, Message)] == [f"n{i}" for i in range(20)]
     after = await a.history(chat.id, after=acks[49].seq, limit=5)
     assert [m.text for m in after] == [f"n{i}" for i in range(50, 55)]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from tests.conftest import redis_url, unique_name
 
 from parley.client import ChatAdded, Message, Presence, Typing
-from tests.conftest import redis_url, unique_name
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ import asyncio
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from parley.client import Client, Message
 from tests.conftest import PASSWORD, unique_name
 from tests.support.proxy import Proxy
+
+from parley.client import Client, Message
 
 SESSIONS = 3  # alice on two devices, bob on one
 
@@ -62,7 +62,9 @@ async def scenario(server_port: int, ops: list[tuple[str, int, int]]) -> None:
         for ack in acks:
             assert by_client_id.setdefault(ack.client_id, ack.seq) == ack.seq
         expected = {
-            chat.id: sorted((a.seq, a.client_id) for a in {x.client_id: x for x in acks}.values() if a.chat_id == chat.id)
+            chat.id: sorted(
+                (a.seq, a.client_id) for a in {x.client_id: x for x in acks}.values() if a.chat_id == chat.id
+            )
             for chat in chats
         }
         for c in clients:

@@ -53,7 +53,7 @@ async def test_hot_paths_use_indexes_only(tmp_path):
         await messages.sync(who, {direct["id"]: 3, group["id"]: 0}, 1000)
         await messages.mark_read(who, direct["id"], 10)
         await messages.typing(who, direct["id"], True)
-        await chats.list(who)
+        await chats.chat_list(who)
         await chats.rename(who, group["id"], "renamed")
         await chats.remove_member(who, group["id"], "plan_c")
         await services.connections.opened(who)

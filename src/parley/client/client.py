@@ -386,12 +386,14 @@ class Client:
             data = buffered.pop(cursor)
             self._cursors[chat_id] = cursor
             self._events.put_nowait(ChatEvent.from_json(data))
-            if data["kind"] in ("member_removed", "member_left") and self.user is not None:
-                if int((data.get("data") or {}).get("user", {}).get("id", -1)) == self.user.id:
-                    self._forget(chat_id)
-                    return
+            if data["kind"] in ("member_removed", "member_left") and self._is_me((data.get("data") or {}).get("user")):
+                self._forget(chat_id)
+                return
         if not buffered:
             self._buffered.pop(chat_id, None)
+
+    def _is_me(self, user: Any) -> bool:
+        return self.user is not None and isinstance(user, dict) and user.get("id") == self.user.id
 
     def _forget(self, chat_id: int) -> None:
         self._cursors.pop(chat_id, None)
@@ -412,7 +414,9 @@ class Client:
         """Ask the server for everything after our cursors (all chats, or some) until nothing is left."""
         async with self._sync_lock:
             while True:
-                wanted = self._cursors if chat_ids is None else {c: self._cursors[c] for c in chat_ids if c in self._cursors}
+                wanted = (
+                    self._cursors if chat_ids is None else {c: self._cursors[c] for c in chat_ids if c in self._cursors}
+                )
                 if not wanted:
                     return
                 reply = await self._call_raw("sync", {"cursors": {str(c): s for c, s in wanted.items()}})

@@ -28,7 +28,7 @@ class Chats:
 
     # --- reading --------------------------------------------------------------------------------
 
-    async def list(self, who: Principal) -> list[dict[str, Any]]:
+    async def chat_list(self, who: Principal) -> list[dict[str, Any]]:
         async with self.ctx.db.read() as conn:
             rows = await store.user_chats(conn, who.user_id)
             return [await self._summary(conn, row, who.user_id) for row in rows]
@@ -46,7 +46,7 @@ class Chats:
         row = {**chat, "role": member["role"], "last_read_seq": member["last_read_seq"]}
         return await self._summary(conn, row, user_id)
 
-    async def _summary(self, conn: Any, row: Mapping[str, Any], user_id: int) -> dict[str, Any]:
+    async def _summary(self, conn: Any, row: Mapping[Any, Any], user_id: int) -> dict[str, Any]:
         chat_id = int(row["id"])
         member_rows = await store.active_members(conn, chat_id)
         online = await self.ctx.presence.online([int(m["id"]) for m in member_rows])
@@ -136,7 +136,7 @@ class Chats:
             missing = sorted({u for u in usernames if u.lower() not in found})
             if missing:
                 raise errors.UserNotFound(f"no such users: {', '.join(missing)}", usernames=missing)
-            member_ids = [who.user_id] + sorted({int(r["id"]) for r in found.values()} - {who.user_id})
+            member_ids = [who.user_id, *sorted({int(r["id"]) for r in found.values()} - {who.user_id})]
             chat_id = await store.create_chat(conn, "group", title)
             for user_id in member_ids:
                 await store.add_member(conn, chat_id, user_id, "owner" if user_id == who.user_id else "member")
@@ -256,7 +256,11 @@ class Chats:
             if chat["kind"] == "direct":
                 raise errors.InvalidOperation("you cannot leave a direct chat")
             recipients = await store.active_member_ids(conn, chat_id)
-            if member["role"] == "owner" and len(recipients) > 1 and not await self._other_owner(conn, chat_id, who.user_id):
+            if (
+                member["role"] == "owner"
+                and len(recipients) > 1
+                and not await self._other_owner(conn, chat_id, who.user_id)
+            ):
                 raise errors.InvalidOperation("you are the last owner: make someone else owner before leaving")
             row = await event_store.append_event(
                 conn, chat_id, "member_left", sender_id=who.user_id, data={"user": self._ref(who)}

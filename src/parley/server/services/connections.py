@@ -27,4 +27,4 @@ class Connections:
         async with self.ctx.db.read() as conn:
             contacts = await chat_store.contacts_of(conn, who.user_id)
         payload = {"user_id": who.user_id, "username": who.username, "online": online, "last_seen": last_seen}
-        await self.ctx.fanout.to_users(contacts + [who.user_id], "presence", payload)
+        await self.ctx.fanout.to_users([*contacts, who.user_id], "presence", payload)

@@ -60,7 +60,9 @@ class GroupCommit(Generic[T, R]):
                     except Exception as exc:
                         log.exception("send failed")
                         if not entry[1].done():
-                            entry[1].set_exception(errors.InternalError() if not isinstance(exc, errors.ParleyError) else exc)
+                            entry[1].set_exception(
+                                errors.InternalError() if not isinstance(exc, errors.ParleyError) else exc
+                            )
 
     async def _commit(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
         outcomes: list[tuple[asyncio.Future[R], Any, bool]] = []

@@ -9,11 +9,11 @@ from typing import Any
 from ..storage.db import iso
 
 
-def user_ref(row: Mapping[str, Any]) -> dict[str, Any]:
+def user_ref(row: Mapping[Any, Any]) -> dict[str, Any]:
     return {"id": int(row["id"]), "username": row["username"], "display_name": row["display_name"]}
 
 
-def event_out(row: Mapping[str, Any], sender: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def event_out(row: Mapping[Any, Any], sender: Mapping[Any, Any] | None = None) -> dict[str, Any]:
     """An event row (from storage.events) as ``EventOut``; ``sender`` overrides the joined sender columns."""
     sender_id = row["sender_id"]
     sender_ref: dict[str, Any] | None = None
@@ -39,7 +39,7 @@ def event_out(row: Mapping[str, Any], sender: Mapping[str, Any] | None = None) -
     }
 
 
-def ack_out(row: Mapping[str, Any]) -> dict[str, Any]:
+def ack_out(row: Mapping[Any, Any]) -> dict[str, Any]:
     return {
         "id": int(row["id"]),
         "chat_id": int(row["chat_id"]),

@@ -131,9 +131,7 @@ async def memberships_for(conn: AsyncConnection, user_id: int, chat_ids: list[in
     """Member rows (including past ones) of the user in the given chats."""
     if not chat_ids:
         return {}
-    result = await conn.execute(
-        select(members).where(members.c.user_id == user_id, members.c.chat_id.in_(chat_ids))
-    )
+    result = await conn.execute(select(members).where(members.c.user_id == user_id, members.c.chat_id.in_(chat_ids)))
     return {int(row["chat_id"]): row for row in result.mappings()}
 
 

@@ -54,9 +54,7 @@ async def append_event(
         values["last_activity_at"] = now
     if kind == "message":
         values["last_message_seq"] = chats.c.last_seq + 1
-    result = await conn.execute(
-        update(chats).where(chats.c.id == chat_id).values(**values).returning(chats.c.last_seq)
-    )
+    result = await conn.execute(update(chats).where(chats.c.id == chat_id).values(**values).returning(chats.c.last_seq))
     seq = int(result.scalar_one())
     data_json = json.dumps(data, separators=(",", ":")) if data else None
     row = await conn.execute(
@@ -104,7 +102,10 @@ async def page(
     limit: int,
     exclude_kinds: Sequence[str] = (),
 ) -> list[RowMapping]:
-    """A page of events in ascending seq order: the newest ``limit`` before ``before``, or the oldest after ``after``."""
+    """A page of events in ascending seq order.
+
+    The newest ``limit`` before ``before`` (or overall), or the oldest ``limit`` after ``after``.
+    """
     query = _select_events().where(events.c.chat_id == chat_id)
     if exclude_kinds:
         query = query.where(events.c.kind.not_in(list(exclude_kinds)))
@@ -121,7 +122,9 @@ async def page(
     return rows
 
 
-async def events_between(conn: AsyncConnection, chat_id: int, after: int, upto: int | None, limit: int) -> list[RowMapping]:
+async def events_between(
+    conn: AsyncConnection, chat_id: int, after: int, upto: int | None, limit: int
+) -> list[RowMapping]:
     """Events with ``after < seq <= upto`` (no upper bound when ``upto`` is None), ascending."""
     query = _select_events().where(events.c.chat_id == chat_id, events.c.seq > after)
     if upto is not None:

@@ -124,9 +124,7 @@ async def list_sessions(conn: AsyncConnection, user_id: int) -> list[RowMapping]
 
 
 async def delete_session(conn: AsyncConnection, user_id: int, session_id: int) -> bool:
-    result = await conn.execute(
-        delete(sessions).where(sessions.c.id == session_id, sessions.c.user_id == user_id)
-    )
+    result = await conn.execute(delete(sessions).where(sessions.c.id == session_id, sessions.c.user_id == user_id))
     return result.rowcount > 0
 
 

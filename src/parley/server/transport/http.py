@@ -1,6 +1,5 @@
 """HTTP API under /api (OpenAPI at /docs): the same services and models as the socket events."""
 
-
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
@@ -158,7 +157,7 @@ def api_router(get_services: Any) -> APIRouter:
 
     @router.get("/chats", response_model=list[protocol.ChatOut], tags=["chats"])
     async def chats(who: Who, services: S) -> Any:
-        return await services.chats.list(who)
+        return await services.chats.chat_list(who)
 
     @router.post("/chats/direct", response_model=protocol.ChatOut, tags=["chats"])
     async def open_direct(body: protocol.OpenDirectRequest, who: Who, services: S) -> Any:

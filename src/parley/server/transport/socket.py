@@ -105,7 +105,7 @@ class SocketTransport:
             "sync": lambda who, r: s.messages.sync(who, {int(k): v for k, v in r.cursors.items()}, r.limit),
             "read": lambda who, r: s.messages.mark_read(who, r.chat_id, r.seq),
             "typing": lambda who, r: s.messages.typing(who, r.chat_id, r.typing),
-            "chats": lambda who, r: s.chats.list(who),
+            "chats": lambda who, r: s.chats.chat_list(who),
             "chat": lambda who, r: s.chats.get(who, r.chat_id),
             "open_direct": lambda who, r: s.chats.open_direct(who, r.username),
             "create_group": lambda who, r: s.chats.create_group(who, r.title, r.members),
