@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import PASSWORD, unique_name
 
-from parley.client import Message
+from parley.client import Client, Message
 
 pytestmark = pytest.mark.desktop
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,10 +95,13 @@ class Report:
         return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
 
 
-async def test_log_in_chat_and_see_the_reply_rendered(display, server, make_client, tmp_path):
+async def test_log_in_chat_and_see_the_reply_rendered(display, server, tmp_path):
+    # Real names make the screenshots read like a real conversation.
     alice_name = unique_name("alice")
-    await (await make_client(server, alice_name)).close()
-    bob = await make_client(server, unique_name("bob"))
+    async with Client(server.url) as alice_sdk:
+        await alice_sdk.register(alice_name, PASSWORD, display_name="Alice Martin")
+    bob = Client(server.url)
+    await bob.register(unique_name("bob"), PASSWORD, display_name="Bob Chen")
     SHOTS.mkdir(parents=True, exist_ok=True)
     answers = tmp_path / "answers.json"
     spec = {
@@ -111,6 +114,9 @@ async def test_log_in_chat_and_see_the_reply_rendered(display, server, make_clie
         "unknown": "nobody_" + unique_name(),
         "outgoing": "Hi Bob! Sent from the desktop app.",
         "incoming": "Hello Alice, got it. This reply came from another client over the SDK.",
+        "group": "Weekend hike",
+        "group_last": "Who's in for Saturday? Forecast says sunny.",
+        "group_reply": "Count me in! I'll bring snacks.",
         "more": ["Great, the receipts work too", "Lunch tomorrow?", "I'll book a table for noon"],
         "report": str(tmp_path / "report.jsonl"),
         "answers": str(answers),
@@ -149,14 +155,23 @@ async def test_log_in_chat_and_see_the_reply_rendered(display, server, make_clie
         assert rendered["own_further_right"] is True
         assert rendered["typing_after"] == ""
 
-        group = await bob.create_group("Weekend hike", [alice_name])
-        await bob.send(group.id, "Who's in for Saturday?")
+        group = await bob.create_group(spec["group"], [alice_name])
+        for i in range(1, 61):
+            await bob.send(group.id, f"Trail note {i:02d}")
+        await bob.send(group.id, spec["group_last"])
+        paged = await report.wait("paged")
+        assert paged["rows"] == 62 and paged["first"] == "Trail note 01"
+        assert 0.0 < float(paged["scroll_y"]) < 0.95, "after loading older messages the view stays where it was"
+        group_view = await report.wait("group")
+        assert group_view["sender_labels"] == ["Bob Chen"]  # a group names the sender once per run of messages
+        assert str(group_view["status"]).startswith("2 members")
         layout = await report.wait("layout", 30)
         list_height, (_y, pane_height, _scroll) = layout["list_height"], layout["scroll"]
         assert list_height <= pane_height, f"a short conversation must fit its pane unclipped: {layout}"
         await report.wait("done", 60)
         assert proc.wait(15) == 0, report.tail()
     finally:
+        await bob.close()
         if proc.poll() is None:
             proc.kill()
             proc.wait(10)
@@ -166,6 +181,8 @@ async def test_log_in_chat_and_see_the_reply_rendered(display, server, make_clie
         "desktop-new-chat-error",
         "desktop-chat",
         "desktop-chat-dark",
+        "desktop-group",
+        "desktop-group-members",
         "desktop-phone-chat",
         "desktop-phone-list",
     ]

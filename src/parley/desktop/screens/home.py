@@ -187,7 +187,7 @@ Builder.load_string(
                     id: message_list
                     orientation: "vertical"
                     size_hint_y: None
-                    height: self.minimum_height
+                    height: max(self.minimum_height, message_scroll.height)
                     padding: 0, dp(8)
                     spacing: dp(2)
             MDLabel:
@@ -253,7 +253,7 @@ class HomeScreen(MDScreen):
         self._message_widgets: dict[str, Widget] = {}
         self._shown_chat: int | None = None
         self.dialog: FormDialog | None = None
-        self._older_anchor: tuple[float, float] | None = None
+        self._top_spacer = Widget(size_hint_y=1)
         list_pane, conv_pane = self.ids.list_pane, self.ids.conv_pane
         self.remove_widget(list_pane)
         self.remove_widget(conv_pane)
@@ -370,16 +370,21 @@ class HomeScreen(MDScreen):
         else:
             at_bottom = scroll.scroll_y <= 0.02 or message_list.height <= scroll.height
         group = (self.model.active_chat or ChatRow(0, "direct", "")).kind == "group"
-        widgets: list[Widget] = []
+        widgets: list[Widget] = [self._top_spacer]  # takes the slack: a short conversation sits at the bottom
+        previous_sender: int | None = None
         for row in conv.rows:
-            widget = self._message_widgets.get(row.key) or self._make_row(row, group)
+            widget = self._message_widgets.get(row.key) or self._make_row(row)
             self._message_widgets[row.key] = widget
             if isinstance(widget, BubbleRow):
                 bubble = widget.bubble
+                # In groups, name the sender once per run of their messages.
+                first_of_run = row.sender_id != previous_sender
+                bubble.sender = row.sender_name if group and not row.mine and first_of_run else ""
                 bubble.status = conv.status_of(row)
                 bubble.meta = short_time(row.sent_at) + (
                     "  ·  not sent, tap to retry" if row.status == "failed" else ""
                 )
+            previous_sender = row.sender_id if row.kind == "message" else None
             widgets.append(widget)
         if list(reversed(message_list.children)) != widgets:
             before = message_list.height
@@ -387,17 +392,15 @@ class HomeScreen(MDScreen):
             for widget in widgets:
                 message_list.add_widget(widget)
             if keep_position:
-                Clock.schedule_once(lambda _dt: self._keep_position(before), 0)
+                Clock.schedule_once(lambda _dt: self._keep_position(before), 0.05)  # after the re-layout
                 return
         if at_bottom or (conv.rows and conv.rows[-1].mine and conv.rows[-1].status == "pending"):
             Clock.schedule_once(lambda _dt: setattr(scroll, "scroll_y", 0), 0)
 
-    def _make_row(self, row: MessageRow, group: bool) -> Widget:
+    def _make_row(self, row: MessageRow) -> Widget:
         if row.kind != "message":
             return SystemLine(key=row.key, text=row.text)
-        bubble = MessageBubble(
-            key=row.key, text=row.text, mine=row.mine, sender="" if row.mine or not group else row.sender_name
-        )
+        bubble = MessageBubble(key=row.key, text=row.text, mine=row.mine)
         widget = BubbleRow(bubble)
         widget.bind(on_touch_up=self._bubble_touched)
         return widget

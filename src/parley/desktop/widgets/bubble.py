@@ -5,6 +5,7 @@ from __future__ import annotations
 from kivy.lang import Builder
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.widget import Widget
 from kivymd.uix.boxlayout import MDBoxLayout
 
 STATUS_ICONS = {"pending": "clock-outline", "sent": "check", "read": "check-all", "failed": "alert-circle-outline"}
@@ -117,9 +118,8 @@ class BubbleRow(MDBoxLayout):
         self.bubble = bubble
         self.mine = bubble.mine
         self.bind(width=lambda *_: self.refit())
-        bubble.bind(text=lambda *_: self.refit(), meta=lambda *_: self.refit(), status_icon=lambda *_: self.refit())
-        from kivy.uix.widget import Widget
-
+        for name in ("text", "sender", "meta", "status_icon"):
+            bubble.bind(**{name: lambda *_: self.refit()})
         self.spacer = Widget()
         if bubble.mine:
             self.add_widget(self.spacer)

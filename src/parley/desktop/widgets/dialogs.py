@@ -44,8 +44,9 @@ class FormDialog(MDDialog):
     ) -> None:
         self.fields = fields
         self.error_label = MDLabel(
-            text="", theme_text_color="Custom", font_style="Body", role="medium", adaptive_height=True
+            text="", theme_text_color="Custom", font_style="Body", role="medium", size_hint_y=None, height=0
         )
+        self.error_label.bind(texture_size=lambda label, size: setattr(label, "height", size[1] if label.text else 0))
         self.confirm_button = MDButton(MDButtonText(text=confirm), style="text")
         self.confirm_button.bind(on_release=lambda *_: on_confirm([f.text for f in fields]))
         cancel = MDButton(MDButtonText(text="Close" if extra else "Cancel"), style="text")
