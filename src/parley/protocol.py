@@ -104,7 +104,6 @@ class OpenDirectRequest(Request):
     username: Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
-
 def _not_blank(v: str) -> str:
     v = v.strip()
     if not v:
