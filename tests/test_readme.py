@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from parley.config import ENV_DOCS
+from parley.config import ENV_DOCS, env_table
 from parley.protocol_doc import render
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,8 +25,8 @@ def test_every_setting_is_documented_and_every_documented_setting_exists():
     for path in (ROOT / "src" / "parley").rglob("*.py"):
         used |= set(re.findall(r'_env\("([A-Z0-9_]+)"', path.read_text()))
     assert {f"PARLEY_{name}" for name in used} == set(ENV_DOCS)
-    for name in ENV_DOCS:
-        assert f"`{name}`" in README, f"{name} missing from README"
+    block = README.split("<!-- config:begin", 1)[1].split("-->", 1)[1].split("<!-- config:end -->")[0]
+    assert block.strip() == env_table().strip(), "paste parley.config.env_table() into README.md"
 
 
 def test_protocol_reference_is_generated_from_the_models():

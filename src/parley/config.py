@@ -28,6 +28,7 @@ class Settings:
     session_recheck: float = field(default_factory=lambda: float(_env("SESSION_RECHECK", "5")))
     argon2_time_cost: int = field(default_factory=lambda: int(_env("ARGON2_TIME_COST", "3")))
     argon2_memory_kib: int = field(default_factory=lambda: int(_env("ARGON2_MEMORY_KIB", "65536")))
+    presence_ttl: float = field(default_factory=lambda: float(_env("PRESENCE_TTL", "30")))
     web_dir: str = field(default_factory=lambda: _env("WEB_DIR", ""))
     cors_origins: str = field(default_factory=lambda: _env("CORS_ORIGINS", ""))
 
@@ -66,6 +67,13 @@ ENV_DOCS: dict[str, str] = {
     "PARLEY_SESSION_RECHECK": "seconds an open socket may act on a session before it is checked again (5)",
     "PARLEY_ARGON2_TIME_COST": "argon2id time cost (3)",
     "PARLEY_ARGON2_MEMORY_KIB": "argon2id memory cost in KiB (65536)",
+    "PARLEY_PRESENCE_TTL": "with Redis: seconds after which a vanished process's users stop counting as online (30)",
     "PARLEY_WEB_DIR": "directory of the built web client (web/dist next to the source tree)",
     "PARLEY_CORS_ORIGINS": "comma-separated origins allowed to call the API from other sites (none)",
 }
+
+
+def env_table() -> str:
+    """The README's configuration table (a test keeps the README in step with this)."""
+    rows = [f"| `{name}` | {meaning} |" for name, meaning in ENV_DOCS.items()]
+    return "\n".join(["| variable | meaning (default) |", "|---|---|", *rows])

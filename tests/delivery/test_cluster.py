@@ -16,8 +16,11 @@ def cluster(server_factory, fresh_postgres):
     import redis as redis_lib
 
     # Presence counts live in Redis; start clean, as each test's PostgreSQL does.
-    redis_lib.Redis.from_url(redis).delete("parley:presence")
-    return [server_factory(database_url=fresh_postgres, redis_url=redis) for _ in range(2)]
+    client = redis_lib.Redis.from_url(redis)
+    for key in client.scan_iter("parley:presence*"):
+        client.delete(key)
+    env = {"PARLEY_PRESENCE_TTL": "2"}
+    return [server_factory(database_url=fresh_postgres, redis_url=redis, env=env) for _ in range(2)]
 
 
 async def next_of(client, kind, timeout=10):
@@ -112,3 +115,20 @@ async def test_logout_through_one_process_disconnects_the_session_on_the_other(c
     await alice.logout()  # ends the session through process one
     # Process two cuts the socket itself; it does not rely on the client obeying "session_ended".
     await asyncio.wait_for(dropped.wait(), 10)
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+async def test_users_of_a_killed_process_stop_counting_as_online(cluster, make_client):
+    one, two = cluster
+    alice = await make_client(one)
+    bob = await make_client(two, reconnect=False)
+    chat = await alice.open_direct(bob.user.username)
+    assert {m.username: m.online for m in chat.members}[bob.user.username] is True
+    two.kill()  # no disconnect handlers run: bob's count stays behind in Redis
+    for _ in range(100):
+        members = {m.username: m.online for m in (await alice.chat(chat.id)).members}
+        if not members[bob.user.username]:
+            break
+        await asyncio.sleep(0.1)
+    assert members == {alice.user.username: True, bob.user.username: False}

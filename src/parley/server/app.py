@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None) -> Any:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        presence: Any = RedisPresence(settings.redis_url) if settings.redis_url else MemoryPresence()
+        presence: Any = RedisPresence(settings.redis_url, settings.presence_ttl) if settings.redis_url else MemoryPresence()
         fanout = SocketFanout(sio, settings.redis_url)
         await fanout.start()
         ctx = Context(

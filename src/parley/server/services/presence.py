@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
+import uuid
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 class MemoryPresence:
@@ -31,30 +37,74 @@ class MemoryPresence:
 
 
 class RedisPresence:
-    """Counts in one Redis hash shared by all processes."""
+    """Counts shared by all processes through Redis, one hash per process.
 
-    KEY = "parley:presence"
+    Each process keeps its own hash of connection counts and renews a heartbeat; a user is online when any
+    live process counts a connection. A process that dies without cleaning up stops renewing, and its
+    counts stop counting after ``ttl`` seconds instead of keeping its users online forever.
+    """
 
-    def __init__(self, url: str) -> None:
+    NODES = "parley:presence:nodes"  # sorted set: process id -> time of its last heartbeat
+
+    def __init__(self, url: str, ttl: float = 30.0) -> None:
         import redis.asyncio as redis
 
         self._redis: Any = redis.from_url(url)
+        self.ttl = ttl
+        self.node = uuid.uuid4().hex
+        self.key = f"parley:presence:{self.node}"
+        self._beat: asyncio.Task[None] | None = None
+
+    async def _ensure_heartbeat(self) -> None:
+        if self._beat is None:
+            await self._redis.zadd(self.NODES, {self.node: time.time()})
+            self._beat = asyncio.create_task(self._heartbeat(), name="presence-heartbeat")
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(self.ttl / 3)
+            try:
+                await self._redis.zadd(self.NODES, {self.node: time.time()})
+            except Exception:
+                log.warning("presence heartbeat failed", exc_info=True)
+
+    async def _live_keys(self) -> list[str]:
+        cutoff = time.time() - self.ttl
+        dead = await self._redis.zrangebyscore(self.NODES, "-inf", cutoff)
+        if dead:
+            await self._redis.delete(*[f"parley:presence:{n.decode()}" for n in dead])
+            await self._redis.zrem(self.NODES, *dead)
+        nodes = await self._redis.zrangebyscore(self.NODES, cutoff, "+inf")
+        return [f"parley:presence:{n.decode()}" for n in nodes]
+
+    async def _counts(self, user_ids: list[int]) -> dict[int, int]:
+        totals = dict.fromkeys(user_ids, 0)
+        fields = [str(u) for u in user_ids]
+        for key in await self._live_keys():
+            for user_id, value in zip(user_ids, await self._redis.hmget(key, fields), strict=True):
+                totals[user_id] += int(value or 0)
+        return totals
 
     async def connected(self, user_id: int) -> bool:
-        return int(await self._redis.hincrby(self.KEY, str(user_id), 1)) == 1
+        await self._ensure_heartbeat()
+        await self._redis.hincrby(self.key, str(user_id), 1)
+        return (await self._counts([user_id]))[user_id] == 1
 
     async def disconnected(self, user_id: int) -> bool:
-        count = int(await self._redis.hincrby(self.KEY, str(user_id), -1))
-        if count <= 0:
-            await self._redis.hdel(self.KEY, str(user_id))
-            return True
-        return False
+        if int(await self._redis.hincrby(self.key, str(user_id), -1)) <= 0:
+            await self._redis.hdel(self.key, str(user_id))
+        return (await self._counts([user_id]))[user_id] <= 0
 
     async def online(self, user_ids: list[int]) -> set[int]:
         if not user_ids:
             return set()
-        values = await self._redis.hmget(self.KEY, [str(u) for u in user_ids])
-        return {u for u, v in zip(user_ids, values, strict=True) if v is not None and int(v) > 0}
+        return {u for u, n in (await self._counts(user_ids)).items() if n > 0}
 
     async def close(self) -> None:
-        await self._redis.aclose()
+        if self._beat is not None:
+            self._beat.cancel()
+        try:
+            await self._redis.delete(self.key)
+            await self._redis.zrem(self.NODES, self.node)
+        finally:
+            await self._redis.aclose()
