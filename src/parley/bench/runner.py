@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Coroutine, Iterator
@@ -39,7 +40,7 @@ class Bench:
 
     def __init__(self, options: Options, console: Console | None = None) -> None:
         self.options = options
-        self.console = console or Console(quiet=options.quiet)
+        self.console = console or Console(quiet=options.quiet, width=None if sys.stdout.isatty() else 160)
         self.progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),

@@ -91,6 +91,13 @@ class StorageSeeder:
                     await chat_store.add_member(conn, chat_id, m.user_id, "member")
         return chat_id
 
+    async def add_members(self, chat_id: int, members: list[Account]) -> None:
+        from ..server.storage import chats as chat_store
+
+        async with self.db.write() as conn:
+            for m in members:
+                await chat_store.add_member(conn, chat_id, m.user_id, "member")
+
     async def history(self, chat_id: int, sender: Account, count: int, on_batch: Any = None) -> int:
         """Append ``count`` already-sequenced messages to the chat; returns its new last seq."""
         from sqlalchemy import select, update

@@ -7,12 +7,14 @@ Send time travels in the message text, so latency is measured where the message 
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
 import socketio
 
 STAMP = "bench@"
+CONNECT_ATTEMPTS = 4
 
 
 class CallFailed(RuntimeError):
@@ -20,12 +22,22 @@ class CallFailed(RuntimeError):
 
 
 async def connect(url: str, token: str, handlers: dict[str, Any] | None = None, wait_s: float = 120) -> Any:
-    """An authenticated Socket.IO connection over WebSocket, with ``handlers`` registered before connecting."""
-    sio = socketio.AsyncClient(reconnection=False)
-    for event, handler in (handlers or {}).items():
-        sio.on(event, handler)
-    await sio.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=wait_s)
-    return sio
+    """An authenticated Socket.IO connection over WebSocket, with ``handlers`` registered before connecting.
+
+    A busy server may drop a handshake; the bench retries a few times (and reports any that still fail).
+    """
+    for attempt in range(CONNECT_ATTEMPTS):
+        sio = socketio.AsyncClient(reconnection=False)
+        for event, handler in (handlers or {}).items():
+            sio.on(event, handler)
+        try:
+            await sio.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=wait_s)
+            return sio
+        except socketio.exceptions.ConnectionError:
+            if attempt == CONNECT_ATTEMPTS - 1:
+                raise
+            await asyncio.sleep(0.5 * 2**attempt)
+    raise AssertionError("unreachable")
 
 
 async def call(sio: Any, event: str, payload: Any, wait_s: float = 120) -> Any:

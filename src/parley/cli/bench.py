@@ -66,7 +66,7 @@ def throughput(
 def fanout(
     members: Annotated[list[int] | None, typer.Option("--members", help="group size; repeat for several")] = None,
     senders: Annotated[int, typer.Option(help="members who send")] = 1,
-    messages: Annotated[int | None, typer.Option(help="messages per size [~100k deliveries]")] = None,
+    messages: Annotated[int | None, typer.Option(help="messages per size [~50k deliveries]")] = None,
     out: Out = Path("bench-results"),
     url: Url = None,
     plot: Plot = False,
