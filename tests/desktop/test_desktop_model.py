@@ -244,3 +244,18 @@ async def test_outbox_left_by_a_previous_run_is_sent_once_on_resume(desktop, ser
     await again.until(lambda: again.vm.connection == "connected" and not again.store.load().outbox, what="drained")
     history = await hank.history(chat_id)
     assert [e.text for e in history if isinstance(e, Message)] == ["before the crash", "after the crash"]
+
+
+async def test_a_refused_message_is_marked_failed_and_can_be_retried(desktop, server, make_client):
+    d, _ = await signed_in(desktop, server, make_client)
+    ivy = await make_client(server)
+    d.vm.start_direct(ivy.user.username)
+    await d.until(lambda: d.vm.conversation is not None and not d.vm.conversation.loading)
+    row = d.vm.send("x" * 5000)
+    await d.until(lambda: d.vm.conversation.find(row.key).status == "failed", what="refusal")
+    assert "4000" in row.error and d.store.load().outbox == []
+    d.vm.retry(row.key)
+    assert row.status == "pending" and d.store.load().outbox[0]["client_id"] == row.key
+    await d.until(lambda: row.status == "failed", what="refused again")
+    assert d.vm.conversation.status_of(row) == "failed"
+    assert [e for e in await ivy.history(d.vm.conversation.chat_id) if e.kind == "message"] == []

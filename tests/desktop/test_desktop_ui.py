@@ -115,6 +115,7 @@ async def test_log_in_chat_and_see_the_reply_rendered(display, server, tmp_path)
         "outgoing": "Hi Bob! Sent from the desktop app.",
         "incoming": "Hello Alice, got it. This reply came from another client over the SDK.",
         "group": "Weekend hike",
+        "own_group": "Book club",
         "group_last": "Who's in for Saturday? Forecast says sunny.",
         "group_reply": "Count me in! I'll bring snacks.",
         "more": ["Great, the receipts work too", "Lunch tomorrow?", "I'll book a table for noon"],
@@ -165,6 +166,10 @@ async def test_log_in_chat_and_see_the_reply_rendered(display, server, tmp_path)
         group_view = await report.wait("group")
         assert group_view["sender_labels"] == ["Bob Chen"]  # a group names the sender once per run of messages
         assert str(group_view["status"]).startswith("2 members")
+        created = await report.wait("group_created")
+        added = await bob.chat(int(created["chat_id"]))
+        assert added.title == "Book club" and added.my_role == "member"
+        assert {m.username for m in added.members} == {alice_name, bob.user.username}
         layout = await report.wait("layout", 30)
         list_height, (_y, pane_height, _scroll) = layout["list_height"], layout["scroll"]
         assert list_height <= pane_height, f"a short conversation must fit its pane unclipped: {layout}"

@@ -173,7 +173,18 @@ def script() -> Iterator[Wait | float]:
     report("group", sender_labels=named, status=home.chat_status)
     yield 0.5
     screenshot("desktop-group")
-    home.show_members()
+
+    # A group of our own, made through the New group dialog: as its owner we may manage members.
+    home.ids.new_group.dispatch("on_release")
+    yield lambda: home.dialog is not None
+    yield 0.3
+    title_field, members_field = home.dialog.fields
+    title_field.text, members_field.text = spec["own_group"], spec["peer"]
+    home.dialog.confirm_button.dispatch("on_release")
+    yield lambda: home.dialog is None and home.chat_title == spec["own_group"]
+    report("group_created", chat_id=app.model.conversation.chat_id)
+    yield 0.3
+    home.ids.members.dispatch("on_release")
     yield lambda: home.dialog is not None
     yield 0.8
     screenshot("desktop-group-members")

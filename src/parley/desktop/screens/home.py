@@ -11,6 +11,7 @@ from kivy.metrics import dp
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.widget import Widget
 from kivymd.uix.boxlayout import MDBoxLayout
+from kivymd.uix.button import MDButton, MDButtonText
 from kivymd.uix.screen import MDScreen
 from kivymd.uix.snackbar import MDSnackbar, MDSnackbarText
 
@@ -464,19 +465,17 @@ class HomeScreen(MDScreen):
         can_manage = chat.my_role in ("owner", "admin")
         online = {m.id for m in chat.members if model.is_online(m.id)}
         me = model.user.id if model.user else None
-        rows = member_rows(chat.members, me, can_manage, self._remove_member, online)
+        rows = member_rows(chat.members, me, chat.my_role, self._remove_member, self._make_owner, online)
         leave = MDBoxLayout(adaptive_height=True)
-        from kivymd.uix.button import MDButton, MDButtonText
-
         leave_button = MDButton(MDButtonText(text="Leave group"), style="outlined")
         leave_button.bind(on_release=lambda *_: self._leave())
         leave.add_widget(leave_button)
-        add = text_field("Add member by username", "account-plus")
+        fields = [text_field("Add member by username", "account-plus")] if can_manage else []
         self._open_dialog(
             FormDialog(
                 chat.title,
-                [add],
-                "Add",
+                fields,
+                "Add" if can_manage else None,
                 lambda values: model.add_member(values[0], then=self._refresh_members),
                 supporting=f"{len(chat.members)} members",
                 extra=[rows, leave],
@@ -489,6 +488,10 @@ class HomeScreen(MDScreen):
 
     def _remove_member(self, username: str) -> None:
         self.model.remove_member(username)
+        Clock.schedule_once(lambda _dt: self._refresh_members(), 0.5)
+
+    def _make_owner(self, username: str) -> None:
+        self.model.set_role(username, "owner")
         Clock.schedule_once(lambda _dt: self._refresh_members(), 0.5)
 
     def _refresh_members(self) -> None:

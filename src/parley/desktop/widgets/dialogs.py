@@ -37,7 +37,7 @@ class FormDialog(MDDialog):
         self,
         title: str,
         fields: list[MDTextField],
-        confirm: str,
+        confirm: str | None,
         on_confirm: Callable[[list[str]], None],
         supporting: str = "",
         extra: list[Widget] | None = None,
@@ -47,9 +47,10 @@ class FormDialog(MDDialog):
             text="", theme_text_color="Custom", font_style="Body", role="medium", size_hint_y=None, height=0
         )
         self.error_label.bind(texture_size=lambda label, size: setattr(label, "height", size[1] if label.text else 0))
-        self.confirm_button = MDButton(MDButtonText(text=confirm), style="text")
+        self.confirm_button = MDButton(MDButtonText(text=confirm or ""), style="text")
         self.confirm_button.bind(on_release=lambda *_: on_confirm([f.text for f in fields]))
         cancel = MDButton(MDButtonText(text="Close" if extra else "Cancel"), style="text")
+        buttons: list[Widget] = [Widget(), cancel] + ([self.confirm_button] if confirm else [])
         cancel.bind(on_release=lambda *_: self.dismiss())
         parts: list[Widget] = [MDDialogHeadlineText(text=title)]
         if supporting:
@@ -58,7 +59,7 @@ class FormDialog(MDDialog):
         for widget in [*(extra or []), *fields, self.error_label]:
             content.add_widget(widget)
         parts.append(content)
-        parts.append(MDDialogButtonContainer(Widget(), cancel, self.confirm_button, spacing=dp(8)))
+        parts.append(MDDialogButtonContainer(*buttons, spacing=dp(8)))
         super().__init__(*parts)
         if fields:
             fields[-1].bind(on_text_validate=lambda *_: on_confirm([f.text for f in fields]))
@@ -73,8 +74,15 @@ class FormDialog(MDDialog):
 
 
 def member_rows(
-    members: list[Member], me_id: int | None, can_manage: bool, remove: Callable[[str], None], online: set[int]
+    members: list[Member],
+    me_id: int | None,
+    my_role: str,
+    remove: Callable[[str], None],
+    make_owner: Callable[[str], None],
+    online: set[int],
 ) -> MDBoxLayout:
+    """One line per member: name, role, presence; remove (owners, admins) and make-owner (owners) buttons."""
+    can_manage = my_role in ("owner", "admin")
     box = MDBoxLayout(orientation="vertical", adaptive_height=True, spacing=dp(2))
     for member in sorted(members, key=lambda m: (m.role != "owner", m.display_name.lower())):
         row = MDBoxLayout(size_hint_y=None, height=dp(44), spacing=dp(8))
@@ -92,6 +100,10 @@ def member_rows(
                 theme_text_color="Secondary",
             )
         )
+        if my_role == "owner" and member.role != "owner":
+            crown = MDIconButton(icon="crown-outline")
+            crown.bind(on_release=lambda _b, name=member.username: make_owner(name))
+            row.add_widget(crown)
         if can_manage and member.id != me_id:
             button = MDIconButton(icon="account-remove-outline")
             button.bind(on_release=lambda _b, name=member.username: remove(name))
