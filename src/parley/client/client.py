@@ -75,6 +75,7 @@ class Client:
         self._lost: asyncio.Future[None] | None = None
         self._sync_lock = asyncio.Lock()
         self._closing = False
+        self._was_connected = False
         self._ended: ParleyError | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -208,10 +209,14 @@ class Client:
 
     async def _after_connect(self) -> None:
         try:
-            if not self._cursors:
-                # First connection without remembered cursors: start from the present of each chat.
-                for chat in await self._call_raw("chats", None):
+            fresh = not self._cursors and not self._was_connected
+            for chat in await self._call_raw("chats", None):
+                if fresh:
+                    # First connection with no remembered cursors: start from the present of each chat.
                     self._cursors.setdefault(int(chat["id"]), int(chat["last_seq"]))
+                else:
+                    await self._on_chat(chat)  # chats we were added to while away
+            self._was_connected = True
             await self._catch_up(None)
         except ConnectionLost:
             return
