@@ -79,7 +79,10 @@ class Accounts:
             raise errors.InvalidCredentials()
         if row["disabled"]:
             raise errors.AccountDisabled()
+        # Counted before verifying (parallel guesses cannot slip through), forgiven on success: only
+        # failures use up the limits, so a busy shared address does not lock out its legitimate users.
         self.by_username.reset(key)
+        self.by_address.forgive(address)
         return await self._new_session(int(row["id"]), user_agent)
 
     async def _new_session(self, user_id: int, user_agent: str | None) -> dict[str, Any]:

@@ -33,5 +33,11 @@ class SlidingWindow:
             self._hits = {k: v for k, v in self._hits.items() if v and v[-1] > now - self.window}
         self._trim(key, now).append(now)
 
+    def forgive(self, key: str) -> None:
+        """Take back the latest hit (an attempt that turned out to be legitimate)."""
+        hits = self._hits.get(key)
+        if hits:
+            hits.pop()
+
     def reset(self, key: str) -> None:
         self._hits.pop(key, None)
