@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from . import scripting, transfer, users
+from . import bench, desktop, scripting, transfer, users
 from .local import DataDir, DbUrl, console, err, settings_from
 
 app = typer.Typer(help="Parley: a self-hosted real-time chat.", no_args_is_help=True, add_completion=False)
@@ -74,6 +74,8 @@ app.command("import-json")(transfer.import_json)
 app.command("export-json")(transfer.export_json)
 app.command("send")(scripting.send)
 app.command("listen")(scripting.listen)
+app.add_typer(bench.app, name="bench")
+app.command("desktop")(desktop.desktop)
 
 
 def run(coro: object) -> object:
