@@ -5,24 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from tests.support.events import next_where, no_event_where
 
 from parley.client import ChatAdded, ChatEvent, ChatRemoved, Message, ParleyError
-
-
-async def next_where(client, predicate, timeout=10):
-    while True:
-        event = await client.next_event(timeout)
-        if predicate(event):
-            return event
-
-
-async def no_event_where(client, predicate, wait=0.5):
-    """Nothing matching arrives within ``wait`` seconds."""
-    try:
-        event = await next_where(client, predicate, timeout=wait)
-    except TimeoutError:
-        return
-    raise AssertionError(f"unexpected event {event!r}")
 
 
 async def group_of(make_client, server, n):

@@ -9,6 +9,7 @@ import sys
 
 from tests.cli.conftest import assert_clean_failure, cli_env, run_parley
 from tests.conftest import PASSWORD
+from tests.support.events import next_of
 
 from parley.client import Message
 
@@ -42,13 +43,6 @@ async def read_until(proc: asyncio.subprocess.Process, needle: str, within: floa
             return lines
 
 
-async def next_message(client, within: float = 10) -> Message:
-    while True:
-        event = await client.next_event(within)
-        if isinstance(event, Message):
-            return event
-
-
 async def test_send_to_a_username_opens_the_direct_chat(server, make_client):
     alice = await make_client(server)
     bob = await make_client(server)
@@ -58,7 +52,7 @@ async def test_send_to_a_username_opens_the_direct_chat(server, make_client):
     )  # fmt: skip
     assert code == 0, err
     assert "sent to chat" in out
-    message = await next_message(bob)
+    message = await next_of(bob, Message)
     assert (message.sender.username, message.text) == (alice.user.username, "hello from the command line")
 
     # By chat id, password from the environment, text from stdin, ack as JSON.
@@ -72,7 +66,7 @@ async def test_send_to_a_username_opens_the_direct_chat(server, make_client):
     assert proc.returncode == 0, err_bytes.decode()
     ack = json.loads(out_bytes)
     assert ack["chat_id"] == message.chat_id and ack["seq"] == message.seq + 1
-    assert (await next_message(bob)).text == "piped in"
+    assert (await next_of(bob, Message)).text == "piped in"
 
 
 async def test_listen_prints_messages_as_they_arrive(server, make_client):

@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 from tests.conftest import redis_url, unique_name
+from tests.support.events import next_of
 
 from parley.client import ChatAdded, Message, Presence, Typing
 
@@ -21,13 +22,6 @@ def cluster(server_factory, fresh_postgres):
         client.delete(key)
     env = {"PARLEY_PRESENCE_TTL": "2"}
     return [server_factory(database_url=fresh_postgres, redis_url=redis, env=env) for _ in range(2)]
-
-
-async def next_of(client, kind, timeout=10):
-    while True:
-        event = await client.next_event(timeout)
-        if isinstance(event, kind):
-            return event
 
 
 @pytest.mark.postgres

@@ -5,16 +5,10 @@ from __future__ import annotations
 import asyncio
 
 from tests.conftest import PASSWORD, unique_name
+from tests.support.events import next_of
 from tests.support.proxy import Proxy
 
 from parley.client import ChatAdded, Client, ConnectionState, Message
-
-
-async def next_of(client, kind, timeout=10):
-    while True:
-        event = await client.next_event(timeout)
-        if isinstance(event, kind):
-            return event
 
 
 async def test_a_chat_joined_while_away_is_announced_with_its_messages_on_reconnect(server, make_client):
