@@ -102,19 +102,7 @@ async def work(p: dict[str, Any], link: Link) -> dict[str, Any]:
     chat_id = p["chat_id"]
     reader = await connect(p["url"], p["b"].token)
     sender = await connect(p["url"], p["a"].token)
-    newest_ms: list[float] = []
-    deep_ms: list[float] = []
-    last = (await call(reader, "chat", {"chat_id": chat_id}))["last_seq"]
-    rng = random.Random(7)
-    for i in range(p["pages"] * 2):
-        deep = i % 2 == 1
-        body: dict[str, Any] = {"chat_id": chat_id, "limit": 50}
-        if deep:
-            body["before"] = rng.randint(1, max(1, last)) + 1
-        t0 = time.perf_counter()
-        await call(reader, "history", body)
-        (deep_ms if deep else newest_ms).append((time.perf_counter() - t0) * 1000)
-        link.progress("requests")
+    # Sends first: at level 0 the pages then read what was just sent, so every level reads full pages.
     send_ms: list[float] = []
     end = time.monotonic() + p["seconds"]
     started = time.monotonic()
@@ -127,6 +115,19 @@ async def work(p: dict[str, Any], link: Link) -> dict[str, Any]:
 
     await asyncio.gather(*(lane() for _ in range(p["window"])))
     send_seconds = time.monotonic() - started
+    newest_ms: list[float] = []
+    deep_ms: list[float] = []
+    last = (await call(reader, "chat", {"chat_id": chat_id}))["last_seq"]
+    rng = random.Random(7)
+    for i in range(p["pages"] * 2):
+        deep = i % 2 == 1
+        body: dict[str, Any] = {"chat_id": chat_id, "limit": 50}
+        if deep:
+            body["before"] = rng.randint(51, max(51, last)) + 1  # a full page below
+        t0 = time.perf_counter()
+        await call(reader, "history", body)
+        (deep_ms if deep else newest_ms).append((time.perf_counter() - t0) * 1000)
+        link.progress("requests")
     await reader.disconnect()
     await sender.disconnect()
     return {"newest_ms": newest_ms, "deep_ms": deep_ms, "send_ms": send_ms, "sent": len(send_ms),
