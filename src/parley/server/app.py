@@ -10,6 +10,7 @@ from typing import Any
 
 import socketio
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.staticfiles import StaticFiles
 
@@ -43,7 +44,8 @@ def find_web_dir(settings: Settings) -> Path | None:
 
 def create_app(settings: Settings | None = None) -> Any:
     settings = settings or Settings()
-    origins: Any = [o.strip() for o in settings.cors_origins.split(",") if o.strip()] or []
+    # Browsers may connect only from the page's own origin, unless other origins are configured.
+    origins: list[str] | None = [o.strip() for o in settings.cors_origins.split(",") if o.strip()] or None
     manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
     sio = socketio.AsyncServer(
         async_mode="asgi",
@@ -57,7 +59,9 @@ def create_app(settings: Settings | None = None) -> Any:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        presence: Any = RedisPresence(settings.redis_url, settings.presence_ttl) if settings.redis_url else MemoryPresence()
+        presence: Any = (
+            RedisPresence(settings.redis_url, settings.presence_ttl) if settings.redis_url else MemoryPresence()
+        )
         fanout = SocketFanout(sio, settings.redis_url)
         await fanout.start()
         ctx = Context(
@@ -82,6 +86,10 @@ def create_app(settings: Settings | None = None) -> Any:
 
     api = FastAPI(title="Parley", version=__version__, lifespan=lifespan, docs_url="/docs")
     install_error_handlers(api)
+    if origins:
+        api.add_middleware(
+            CORSMiddleware, allow_origins=origins, allow_methods=["*"], allow_headers=["authorization", "content-type"]
+        )
     api.include_router(api_router(get_services))
 
     @api.get("/healthz", tags=["health"])
