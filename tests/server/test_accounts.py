@@ -393,12 +393,9 @@ async def test_disabling_an_account_refuses_its_logins_and_cuts_off_its_open_soc
     acc, friend = await register(srv), await register(srv)
     live = await sockets(srv, acc.token)
     chat = (await live.ok("open_direct", {"username": friend.username}))["id"]
-    result = subprocess.run(
-        [sys.executable, "-m", "parley", "user", "disable", acc.username, "--data-dir", str(srv.data_dir)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    command = [sys.executable, "-m", "parley", "user", "disable", acc.username, "--data-dir", str(srv.data_dir)]
+    # In a thread: the server's sockets and this test share the event loop.
+    result = await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     r = await login(srv, acc.username)
     assert r.status_code in (401, 403) and r.json()["error"]["code"] in ("account_disabled", "invalid_credentials")
