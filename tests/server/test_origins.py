@@ -5,7 +5,6 @@ from __future__ import annotations
 import httpx
 import pytest
 import socketio
-
 from tests.conftest import PASSWORD, unique_name
 
 
@@ -38,12 +37,13 @@ async def test_configured_origins_may_use_socket_and_api(server_factory, origin)
     token = token_for(proc)
     assert await connects(proc, token, origin)
     assert not await connects(proc, token, "http://evil.example")
-    preflight = httpx.options(
-        proc.url + "/api/chats",
-        headers={
-            "Origin": origin,
-            "Access-Control-Request-Method": "GET",
-            "Access-Control-Request-Headers": "authorization",
-        },
-    )
+    async with httpx.AsyncClient() as http:
+        preflight = await http.options(
+            proc.url + "/api/chats",
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "GET",
+                "Access-Control-Request-Headers": "authorization",
+            },
+        )
     assert preflight.headers.get("access-control-allow-origin") == origin
