@@ -199,4 +199,18 @@ async def test_log_in_chat_and_see_the_reply_rendered(display, server, tmp_path)
             assert len(colors) > 50, f"{name}.png looks blank"
     config = json.loads((tmp_path / "config" / "desktop.json").read_text())
     assert config["token"] and config["server_url"] == server.url
+
+    # Start the app again: it resumes the session from the stored token, without the login screen.
+    spec.update(mode="resume", report=str(tmp_path / "resume.jsonl"))
+    (tmp_path / "resume.json").write_text(json.dumps(spec))
+    again = launch(tmp_path / "resume.json", env, tmp_path / "resume.log")
+    try:
+        resumed = await Report(Path(spec["report"]), again, tmp_path / "resume.log").wait("resumed", 30)
+        assert resumed["user"] == alice_name
+        assert resumed["chats"] == ["Bob Chen", "Book club", spec["group"]]
+        assert again.wait(15) == 0
+    finally:
+        if again.poll() is None:
+            again.kill()
+            again.wait(10)
     assert time.monotonic() - started < 80

@@ -203,8 +203,20 @@ def script() -> Iterator[Wait | float]:
     app.stop()
 
 
+def resume_script() -> Iterator[Wait | float]:
+    """A second start with the same config dir: straight to the chat list, no password."""
+    yield lambda: app.screens.current == "home" and app.model.connection == "connected"
+    yield lambda: len(app.model.chats) >= 3
+    report(
+        "resumed",
+        user=app.model.user.username if app.model.user else None,
+        chats=sorted(c.title for c in app.model.chats.values()),
+    )
+    app.stop()
+
+
 def drive() -> None:
-    steps = script()
+    steps = resume_script() if spec.get("mode") == "resume" else script()
     state: dict[str, Any] = {"wait": None, "until": 0.0, "deadline": 0.0}
 
     def tick(_dt: float) -> None:
