@@ -213,4 +213,4 @@ async def test_log_in_chat_and_see_the_reply_rendered(display, server, tmp_path)
         if again.poll() is None:
             again.kill()
             again.wait(10)
-    assert time.monotonic() - started < 80
+    assert time.monotonic() - started < 90, "the window test must stay within its time budget"
