@@ -259,3 +259,20 @@ async def test_a_refused_message_is_marked_failed_and_can_be_retried(desktop, se
     await d.until(lambda: row.status == "failed", what="refused again")
     assert d.vm.conversation.status_of(row) == "failed"
     assert [e for e in await ivy.history(d.vm.conversation.chat_id) if e.kind == "message"] == []
+
+
+async def test_receipts_are_right_when_a_chat_is_opened_after_it_was_read(desktop, server, make_client):
+    me = await make_client(server)
+    bob = await make_client(server)
+    chat = await me.open_direct(bob.user.username)
+    acks = [await me.send(chat.id, text) for text in ("one", "two", "three")]
+    await bob.mark_read(chat.id, acks[1].seq)  # bob has read "two", not "three", and has not replied
+
+    d = desktop()  # the app starts after all that
+    d.vm.login(server.url, me.user.username, PASSWORD)
+    await d.until(lambda: d.vm.connection == "connected" and chat.id in d.vm.chats, what="login")
+    d.vm.open_chat(chat.id)
+    await d.until(lambda: d.vm.conversation is not None and not d.vm.conversation.loading, what="chat open")
+    conv = d.vm.conversation
+    statuses = {r.text: conv.status_of(r) for r in conv.rows if r.kind == "message"}
+    assert statuses == {"one": "read", "two": "read", "three": "sent"}

@@ -35,11 +35,14 @@ class User:
 @dataclass(frozen=True)
 class Member(User):
     role: str = "member"
+    last_read_seq: int = 0  # how far this member has read the chat
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Member:
         user = User.from_json(d)
-        return cls(**{**user.__dict__, "role": d.get("role", "member")})
+        return cls(
+            **{**user.__dict__, "role": d.get("role", "member"), "last_read_seq": int(d.get("last_read_seq", 0))}
+        )
 
 
 @dataclass(frozen=True)

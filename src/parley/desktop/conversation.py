@@ -34,7 +34,11 @@ class Conversations(ModelCore):
             conv.has_older = len(events) >= PAGE and events[0].seq > 1
             for event in events:
                 conv.upsert(MessageRow.from_event(event, self.user))
-            conv.read_up_to = max([conv.read_up_to] + [r.seq or 0 for r in conv.rows if not r.mine and r.sender_id])
+            chat = self.chats.get(chat_id)
+            others_read = (
+                [m.last_read_seq for m in chat.members if self.user is None or m.id != self.user.id] if chat else []
+            )
+            conv.read_up_to = max([conv.read_up_to, *others_read])
             self._mark_read(chat_id)
             self._notify("conversation", "chats")
 
