@@ -178,7 +178,10 @@ class Client:
             if refused.get("code"):
                 raise error_from(refused) from exc
             raise ConnectionLost(f"cannot connect to {self.url}: {exc}") from exc
-        await asyncio.wait_for(self._connected.wait(), self.request_timeout)
+        try:
+            await asyncio.wait_for(self._connected.wait(), self.request_timeout)
+        except TimeoutError:
+            raise ConnectionLost("connected, but catching up did not finish in time; still trying") from None
 
     async def close(self) -> None:
         """Disconnect and stop reconnecting; unacknowledged sends fail with ``connection_lost``."""
