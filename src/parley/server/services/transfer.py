@@ -1,6 +1,6 @@
 """Import the prototype's database into Parley, and export Parley back to that format.
 
-Import rules (docs/cli.md repeats them for operators):
+Import rules (the README's CLI section repeats them for operators):
 
 - All-or-nothing: the file is validated whole first (:mod:`.prototype`); every write happens in one
   transaction, so a failure leaves the database as it was.
