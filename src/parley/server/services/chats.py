@@ -31,23 +31,25 @@ class Chats:
     async def chat_list(self, who: Principal) -> list[dict[str, Any]]:
         async with self.ctx.db.read() as conn:
             rows = await store.user_chats(conn, who.user_id)
-            return [await self._summary(conn, row, who.user_id) for row in rows]
+            summaries = []
+            for row in rows:
+                shared = await self._shared_summary(conn, row)
+                summaries.append(await self._summary(conn, shared, who.user_id, row["role"], row["last_read_seq"]))
+            return summaries
 
     async def get(self, who: Principal, chat_id: int) -> dict[str, Any]:
         async with self.ctx.db.read() as conn:
-            return await self._summary_for(conn, chat_id, who.user_id)
+            member = await store.membership(conn, chat_id, who.user_id)
+            if member is None or member["left_seq"] is not None:
+                raise errors.NotAMember()
+            chat = await store.chat_by_id(conn, chat_id)
+            assert chat is not None
+            shared = await self._shared_summary(conn, chat)
+            return await self._summary(conn, shared, who.user_id, member["role"], member["last_read_seq"])
 
-    async def _summary_for(self, conn: Any, chat_id: int, user_id: int) -> dict[str, Any]:
-        member = await store.membership(conn, chat_id, user_id)
-        if member is None or member["left_seq"] is not None:
-            raise errors.NotAMember()
-        chat = await store.chat_by_id(conn, chat_id)
-        assert chat is not None
-        row = {**chat, "role": member["role"], "last_read_seq": member["last_read_seq"]}
-        return await self._summary(conn, row, user_id)
-
-    async def _summary(self, conn: Any, row: Mapping[Any, Any], user_id: int) -> dict[str, Any]:
-        chat_id = int(row["id"])
+    async def _shared_summary(self, conn: Any, chat: Mapping[Any, Any]) -> dict[str, Any]:
+        """The parts of a chat's summary that are the same for every member."""
+        chat_id = int(chat["id"])
         member_rows = await store.active_members(conn, chat_id)
         online = await self.ctx.presence.online([int(m["id"]) for m in member_rows])
         members = [
@@ -61,33 +63,49 @@ class Chats:
             for m in member_rows
         ]
         last_message = None
-        if row["last_message_seq"] is not None:
-            found = await event_store.events_by_seq(conn, [(chat_id, int(row["last_message_seq"]))])
+        if chat["last_message_seq"] is not None:
+            found = await event_store.events_by_seq(conn, [(chat_id, int(chat["last_message_seq"]))])
             if chat_id in found:
                 last_message = event_out(found[chat_id])
-        title = row["title"] or ""
-        if row["kind"] == "direct":
-            others = [m for m in members if m["id"] != user_id]
-            title = others[0]["display_name"] if others else title
-        last_read = int(row["last_read_seq"])
         return {
             "id": chat_id,
-            "kind": row["kind"],
-            "title": title,
+            "kind": chat["kind"],
+            "title": chat["title"] or "",
             "members": members,
-            "last_seq": int(row["last_seq"]),
+            "last_seq": int(chat["last_seq"]),
             "last_message": last_message,
-            "unread": await event_store.unread_count(conn, chat_id, user_id, last_read),
+            "last_activity": iso(chat["last_activity_at"]),
+        }
+
+    async def _summary(
+        self, conn: Any, shared: dict[str, Any], user_id: int, role: str, last_read_seq: int
+    ) -> dict[str, Any]:
+        """One member's view: a direct chat is titled by the other person; unread and role are theirs."""
+        title = shared["title"]
+        if shared["kind"] == "direct":
+            others = [m for m in shared["members"] if m["id"] != user_id]
+            title = others[0]["display_name"] if others else title
+        last_read = int(last_read_seq)
+        return {
+            **shared,
+            "title": title,
+            "unread": await event_store.unread_count(conn, shared["id"], user_id, last_read),
             "last_read_seq": last_read,
-            "last_activity": iso(row["last_activity_at"]),
-            "my_role": row["role"],
+            "my_role": role,
         }
 
     async def _announce_chat(self, chat_id: int, user_ids: list[int]) -> None:
         """Send each user their own summary of a chat they just joined (titles and unread differ)."""
         async with self.ctx.db.read() as conn:
+            chat = await store.chat_by_id(conn, chat_id)
+            assert chat is not None
+            shared = await self._shared_summary(conn, chat)
+            membership = {m["id"]: m for m in shared["members"]}
             for user_id in user_ids:
-                summary = await self._summary_for(conn, chat_id, user_id)
+                member = membership.get(user_id)
+                if member is None:
+                    continue  # left again before we got here
+                summary = await self._summary(conn, shared, user_id, member["role"], member["last_read_seq"])
                 await self.ctx.fanout.to_users([user_id], "chat", summary)
 
     async def _publish(self, events: list[dict[str, Any]], user_ids: list[int]) -> None:
@@ -231,7 +249,7 @@ class Chats:
             if target is None or member is None or member["left_seq"] is not None:
                 raise errors.UserNotFound(f"{username!r} is not in this chat")
             if member["role"] == role:
-                return await self._summary_for(conn, chat_id, who.user_id)
+                return await self.get(who, chat_id)
             if member["role"] == "owner" and not await self._other_owner(conn, chat_id, int(target["id"])):
                 raise errors.InvalidOperation("a group needs an owner: make someone else owner first")
             await store.set_role(conn, chat_id, int(target["id"]), role)
