@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -13,6 +13,22 @@ from .tables import chats, members, users
 
 class DuplicateDirectChat(Exception):
     pass
+
+
+# Statements every send runs, built once (see storage/events.py).
+_MEMBERSHIP = select(members).where(members.c.chat_id == bindparam("chat"), members.c.user_id == bindparam("user"))
+_ADVANCE_READ = (
+    update(members)
+    .where(
+        members.c.chat_id == bindparam("chat"),
+        members.c.user_id == bindparam("user"),
+        members.c.last_read_seq < bindparam("seq"),
+    )
+    .values(last_read_seq=bindparam("seq"))
+)
+_ACTIVE_MEMBER_IDS = select(members.c.user_id).where(
+    members.c.chat_id == bindparam("chat"), members.c.left_seq.is_(None)
+)
 
 
 async def create_chat(conn: AsyncConnection, kind: str, title: str | None, direct_key: str | None = None) -> int:
@@ -38,7 +54,7 @@ async def chat_by_direct_key(conn: AsyncConnection, direct_key: str) -> RowMappi
 
 async def membership(conn: AsyncConnection, chat_id: int, user_id: int) -> RowMapping | None:
     """The member row, including one that has left (``left_seq`` set)."""
-    result = await conn.execute(select(members).where(members.c.chat_id == chat_id, members.c.user_id == user_id))
+    result = await conn.execute(_MEMBERSHIP, {"chat": chat_id, "user": user_id})
     return result.mappings().first()
 
 
@@ -77,11 +93,7 @@ async def set_title(conn: AsyncConnection, chat_id: int, title: str) -> None:
 
 async def advance_read(conn: AsyncConnection, chat_id: int, user_id: int, seq: int) -> bool:
     """Move the read marker forward (never back); True when it moved."""
-    result = await conn.execute(
-        update(members)
-        .where(members.c.chat_id == chat_id, members.c.user_id == user_id, members.c.last_read_seq < seq)
-        .values(last_read_seq=seq)
-    )
+    result = await conn.execute(_ADVANCE_READ, {"chat": chat_id, "user": user_id, "seq": seq})
     return result.rowcount > 0
 
 
@@ -103,9 +115,7 @@ async def active_members(conn: AsyncConnection, chat_id: int) -> list[RowMapping
 
 
 async def active_member_ids(conn: AsyncConnection, chat_id: int) -> list[int]:
-    result = await conn.execute(
-        select(members.c.user_id).where(members.c.chat_id == chat_id, members.c.left_seq.is_(None))
-    )
+    result = await conn.execute(_ACTIVE_MEMBER_IDS, {"chat": chat_id})
     return [int(i) for i in result.scalars()]
 
 
