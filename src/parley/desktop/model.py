@@ -198,14 +198,7 @@ class ParleyModel(Conversations):
             self._fail(ParleyError("Type a username.", code="invalid_payload"))
             return
         client = self._client()
-
-        def done(chat: Chat) -> None:
-            self._add_chat(chat)
-            self.open_chat(chat.id)
-            if then:
-                then()
-
-        self._run(lambda: client.open_direct(username), done, lambda exc: self._fail(exc, username))
+        self._run(lambda: client.open_direct(username), self._show_new(then), lambda exc: self._fail(exc, username))
 
     def create_group(self, title: str, usernames: list[str], then: Callable[[], None] | None = None) -> None:
         title, names = title.strip(), [n.strip().lstrip("@") for n in usernames if n.strip()]
@@ -213,6 +206,11 @@ class ParleyModel(Conversations):
             self._fail(ParleyError("Give the group a name.", code="invalid_payload"))
             return
         client = self._client()
+        missing = names[0] if len(names) == 1 else ""
+        self._run(lambda: client.create_group(title, names), self._show_new(then), lambda exc: self._fail(exc, missing))
+
+    def _show_new(self, then: Callable[[], None] | None) -> Callable[[Chat], None]:
+        """What to do with a chat just opened or created: list it, open it, then ``then``."""
 
         def done(chat: Chat) -> None:
             self._add_chat(chat)
@@ -220,8 +218,7 @@ class ParleyModel(Conversations):
             if then:
                 then()
 
-        missing = names[0] if len(names) == 1 else ""
-        self._run(lambda: client.create_group(title, names), done, lambda exc: self._fail(exc, missing))
+        return done
 
     def add_member(self, username: str, then: Callable[[], None] | None = None) -> None:
         chat_id, client, name = self._active_id(), self._client(), username.strip().lstrip("@")

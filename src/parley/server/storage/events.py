@@ -70,31 +70,18 @@ async def append_event(
     bump = _BUMP_SEQ.get(kind, _BUMP_SEQ["other"])
     params: dict[str, Any] = {"chat": chat_id} if kind == "read" else {"chat": chat_id, "now": now}
     seq = int((await conn.execute(bump, params)).scalar_one())
-    data_json = json.dumps(data, separators=(",", ":")) if data else None
-    row = await conn.execute(
-        _INSERT_EVENT,
-        {
-            "chat_id": chat_id,
-            "seq": seq,
-            "kind": kind,
-            "sender_id": sender_id,
-            "client_id": client_id,
-            "text": text,
-            "data": data_json,
-            "created_at": now,
-        },
-    )
-    return {
-        "id": int(row.scalar_one()),
+    row = {
         "chat_id": chat_id,
         "seq": seq,
         "kind": kind,
         "sender_id": sender_id,
         "client_id": client_id,
         "text": text,
-        "data": data_json,
+        "data": json.dumps(data, separators=(",", ":")) if data else None,
         "created_at": now,
     }
+    inserted = await conn.execute(_INSERT_EVENT, row)
+    return {"id": int(inserted.scalar_one()), **row}
 
 
 async def message_by_client_id(conn: AsyncConnection, sender_id: int, client_id: str) -> RowMapping | None:
