@@ -11,8 +11,10 @@ from typing import Any
 import socketio
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 
 from .. import __version__
 from ..config import Settings
@@ -84,13 +86,26 @@ def create_app(settings: Settings | None = None) -> Any:
     def get_services() -> Services:
         return state["services"]
 
-    api = FastAPI(title="Parley", version=__version__, lifespan=lifespan, docs_url="/docs")
+    api = FastAPI(title="Parley", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
     install_error_handlers(api)
     if origins:
         api.add_middleware(
             CORSMiddleware, allow_origins=origins, allow_methods=["*"], allow_headers=["authorization", "content-type"]
         )
     api.include_router(api_router(get_services))
+
+    # The API docs, with Swagger UI served from here rather than a CDN: a LAN without internet has docs too.
+    api.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @api.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Parley API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon-32x32.png",
+        )
 
     @api.get("/healthz", tags=["health"])
     async def healthz() -> JSONResponse:
