@@ -69,7 +69,9 @@ ENV_DOCS: dict[str, str] = {
     "PARLEY_ARGON2_MEMORY_KIB": "argon2id memory cost in KiB (65536)",
     "PARLEY_PRESENCE_TTL": "with Redis: seconds after which a vanished process's users stop counting as online (30)",
     "PARLEY_WEB_DIR": "directory of the built web client (web/dist next to the source tree)",
-    "PARLEY_CORS_ORIGINS": "comma-separated origins of other sites allowed to use the API and Socket.IO, e.g. the Vite dev server (none)",
+    "PARLEY_CORS_ORIGINS": (
+        "comma-separated origins of other sites allowed to use the API and Socket.IO, e.g. the Vite dev server (none)"
+    ),
 }
 
 
