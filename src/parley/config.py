@@ -29,6 +29,7 @@ class Settings:
     argon2_time_cost: int = field(default_factory=lambda: int(_env("ARGON2_TIME_COST", "3")))
     argon2_memory_kib: int = field(default_factory=lambda: int(_env("ARGON2_MEMORY_KIB", "65536")))
     presence_ttl: float = field(default_factory=lambda: float(_env("PRESENCE_TTL", "30")))
+    presence_max_group: int = field(default_factory=lambda: int(_env("PRESENCE_MAX_GROUP", "50")))
     web_dir: str = field(default_factory=lambda: _env("WEB_DIR", ""))
     cors_origins: str = field(default_factory=lambda: _env("CORS_ORIGINS", ""))
 
@@ -68,6 +69,7 @@ ENV_DOCS: dict[str, str] = {
     "PARLEY_ARGON2_TIME_COST": "argon2id time cost (3)",
     "PARLEY_ARGON2_MEMORY_KIB": "argon2id memory cost in KiB (65536)",
     "PARLEY_PRESENCE_TTL": "with Redis: seconds after which a vanished process's users stop counting as online (30)",
+    "PARLEY_PRESENCE_MAX_GROUP": "presence changes are pushed through groups of at most this many members (50)",
     "PARLEY_WEB_DIR": "directory of the built web client (web/dist next to the source tree)",
     "PARLEY_CORS_ORIGINS": (
         "comma-separated origins of other sites allowed to use the API and Socket.IO, e.g. the Vite dev server (none)"

@@ -211,3 +211,24 @@ async def test_presence_goes_to_people_who_share_a_chat(server, make_client):
     await no_event_where(stranger, lambda e: isinstance(e, Presence) and e.user_id == b.user.id)
     member = {m.id: m for m in (await a.chat(chat.id)).members}[b.user.id]
     assert not member.online and member.last_seen is not None
+
+
+async def test_presence_is_not_pushed_through_groups_above_the_limit(server_factory, make_client):
+    from parley.client import Presence
+
+    proc = server_factory(env={"PARLEY_PRESENCE_MAX_GROUP": "3"})
+    owner, a, b, c = [await make_client(proc) for _ in range(4)]
+    big = await owner.create_group("big", members=[a.user.username, b.user.username, c.user.username])
+    small = await a.create_group("small", members=[b.user.username])
+    for client in (owner, b, c):
+        await client.chat(big.id)
+    await b.chat(small.id)
+    await a.close()
+    # b shares the small group with a: told at once. owner and c only share the big group: not pushed...
+    offline = await next_where(b, lambda e: isinstance(e, Presence) and e.user_id == a.user.id)
+    assert not offline.online
+    for client in (owner, c):
+        await no_event_where(client, lambda e: isinstance(e, Presence) and e.user_id == a.user.id)
+    # ...but visible when they look.
+    members = {m.id: m for m in (await owner.chat(big.id)).members}
+    assert not members[a.user.id].online and members[a.user.id].last_seen is not None

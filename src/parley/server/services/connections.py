@@ -1,4 +1,9 @@
-"""Connection lifecycle: presence online/offline with last-seen, told to people who share a chat."""
+"""Connection lifecycle: presence online/offline with last-seen, told to people who share a chat.
+
+Presence is pushed to people who share a direct chat or a group of at most ``presence_max_group``
+members. Pushing it through big groups would cost N² packets when N members come online together;
+there, members see who is online in the chat summary (``ChatOut.members[].online``) when they look.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +30,6 @@ class Connections:
 
     async def _announce(self, who: Principal, *, online: bool, last_seen: str | None) -> None:
         async with self.ctx.db.read() as conn:
-            contacts = await chat_store.contacts_of(conn, who.user_id)
+            contacts = await chat_store.contacts_of(conn, who.user_id, self.ctx.settings.presence_max_group)
         payload = {"user_id": who.user_id, "username": who.username, "online": online, "last_seen": last_seen}
         await self.ctx.fanout.to_users([*contacts, who.user_id], "presence", payload)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -145,12 +145,18 @@ async def memberships_for(conn: AsyncConnection, user_id: int, chat_ids: list[in
     return {int(row["chat_id"]): row for row in result.mappings()}
 
 
-async def contacts_of(conn: AsyncConnection, user_id: int) -> list[int]:
-    """Everyone who currently shares a chat with the user (presence is visible to them)."""
+async def contacts_of(conn: AsyncConnection, user_id: int, max_group: int) -> list[int]:
+    """Everyone who shares a chat of at most ``max_group`` current members with the user."""
     mine = select(members.c.chat_id).where(members.c.user_id == user_id, members.c.left_seq.is_(None))
+    small = (
+        select(members.c.chat_id)
+        .where(members.c.chat_id.in_(mine), members.c.left_seq.is_(None))
+        .group_by(members.c.chat_id)
+        .having(func.count() <= max_group)
+    )
     result = await conn.execute(
         select(members.c.user_id)
-        .where(members.c.chat_id.in_(mine), members.c.left_seq.is_(None), members.c.user_id != user_id)
+        .where(members.c.chat_id.in_(small), members.c.left_seq.is_(None), members.c.user_id != user_id)
         .distinct()
     )
     return [int(i) for i in result.scalars()]
