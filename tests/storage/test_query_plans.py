@@ -33,8 +33,9 @@ async def test_hot_paths_use_indexes_only(tmp_path):
         if re.match(r"\s*(SELECT|UPDATE|DELETE)", statement, re.I):
             statements.append((statement, tuple(parameters or ())))
 
-    for engine in {db.read_engine, db.write_engine}:
-        event.listen(engine.sync_engine, "before_cursor_execute", record)
+    assert len(db.engines) == 3  # the reader pool, the writer, the group-commit writer
+    for engine in db.engines:
+        event.listen(engine, "before_cursor_execute", record)
     try:
         accounts, chats, messages = services.accounts, services.chats, services.messages
         a = await accounts.register("plan_a", "password-1", None, None)
@@ -62,6 +63,7 @@ async def test_hot_paths_use_indexes_only(tmp_path):
         await services.close()
 
     assert len(statements) > 50
+    assert any(s.startswith("UPDATE chats SET last_seq") for s, _ in statements)  # the send path is seen
     plans = {}
     with sqlite3.connect(tmp_path / "parley.db") as conn:
         for statement, params in statements:

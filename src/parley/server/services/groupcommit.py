@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection
 
 from ... import errors
 from ..storage.db import Database
@@ -16,11 +16,11 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 R = TypeVar("R")
 
-Apply = Callable[[AsyncConnection, T], Awaitable[R]]
+Apply = Callable[[Connection, T], R]
 
 
 class GroupCommit(Generic[T, R]):
-    """Runs ``apply(conn, item)`` for queued items, many per transaction, one writer at a time.
+    """Runs ``apply(conn, item)`` (synchronous SQLAlchemy) for queued items, many per transaction.
 
     ``apply`` checks its rules before writing, so a ParleyError leaves nothing behind and fails only
     its own item. Any other error rolls the batch back and its items are retried one transaction each,
@@ -65,13 +65,17 @@ class GroupCommit(Generic[T, R]):
                             )
 
     async def _commit(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
-        outcomes: list[tuple[asyncio.Future[R], Any, bool]] = []
-        async with self.db.write() as conn:
+        def work(conn: Connection) -> list[tuple[asyncio.Future[R], Any, bool]]:
+            # On SQLite this runs on the writer thread: it only reads the futures, never resolves them.
+            outcomes: list[tuple[asyncio.Future[R], Any, bool]] = []
             for item, future in batch:
                 try:
-                    outcomes.append((future, await self.apply(conn, item), True))
+                    outcomes.append((future, self.apply(conn, item), True))
                 except errors.ParleyError as exc:
                     outcomes.append((future, exc, False))
+            return outcomes
+
+        outcomes = await self.db.write_batch(work)
         # Committed: only now may anyone hear of it.
         for future, value, ok in outcomes:
             if future.done():

@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ... import errors
@@ -52,22 +53,25 @@ class Messages:
             await self.ctx.fanout.to_users(sent.recipients, "event", sent.event)
         return sent.ack
 
-    async def _store_message(self, conn: AsyncConnection, send: Send) -> Sent:
+    def _store_message(self, conn: Connection, send: Send) -> Sent:
+        """One send inside a group-commit transaction (synchronous: SQLite runs it on the writer thread)."""
         who = send.who
-        existing = await store.message_by_client_id(conn, who.user_id, send.client_id)
+        existing = store.message_by_client_id_sync(conn, who.user_id, send.client_id)
         if existing is not None and int(existing["chat_id"]) == send.chat_id:
             return Sent(ack_out(existing), None, [])
-        await self._require_member(conn, who, send.chat_id)
+        member = chat_store.membership_sync(conn, send.chat_id, who.user_id)
+        if member is None or member["left_seq"] is not None:
+            raise errors.NotAMember()
         if existing is not None:
             # Client ids are unique per sender: acking the other chat's message would silently drop this one.
             raise errors.InvalidOperation(
                 "this client id was already used for a message in another chat", code="client_id_reused"
             )
-        row = await store.append_event(
+        row = store.append_event_sync(
             conn, send.chat_id, "message", sender_id=who.user_id, text=send.text, client_id=send.client_id
         )
-        await chat_store.advance_read(conn, send.chat_id, who.user_id, row["seq"])
-        recipients = await chat_store.active_member_ids(conn, send.chat_id)
+        chat_store.advance_read_sync(conn, send.chat_id, who.user_id, row["seq"])
+        recipients = chat_store.active_member_ids_sync(conn, send.chat_id)
         sender = {"id": who.user_id, "username": who.username, "display_name": who.display_name}
         return Sent(ack_out(row), event_out(row, sender=sender), recipients)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -52,10 +52,13 @@ async def chat_by_direct_key(conn: AsyncConnection, direct_key: str) -> RowMappi
     return (await conn.execute(select(chats).where(chats.c.direct_key == direct_key))).mappings().first()
 
 
-async def membership(conn: AsyncConnection, chat_id: int, user_id: int) -> RowMapping | None:
+def membership_sync(conn: Connection, chat_id: int, user_id: int) -> RowMapping | None:
     """The member row, including one that has left (``left_seq`` set)."""
-    result = await conn.execute(_MEMBERSHIP, {"chat": chat_id, "user": user_id})
-    return result.mappings().first()
+    return conn.execute(_MEMBERSHIP, {"chat": chat_id, "user": user_id}).mappings().first()
+
+
+async def membership(conn: AsyncConnection, chat_id: int, user_id: int) -> RowMapping | None:
+    return await conn.run_sync(membership_sync, chat_id, user_id)
 
 
 async def add_member(conn: AsyncConnection, chat_id: int, user_id: int, role: str) -> None:
@@ -91,10 +94,13 @@ async def set_title(conn: AsyncConnection, chat_id: int, title: str) -> None:
     await conn.execute(update(chats).where(chats.c.id == chat_id).values(title=title))
 
 
-async def advance_read(conn: AsyncConnection, chat_id: int, user_id: int, seq: int) -> bool:
+def advance_read_sync(conn: Connection, chat_id: int, user_id: int, seq: int) -> bool:
     """Move the read marker forward (never back); True when it moved."""
-    result = await conn.execute(_ADVANCE_READ, {"chat": chat_id, "user": user_id, "seq": seq})
-    return result.rowcount > 0
+    return conn.execute(_ADVANCE_READ, {"chat": chat_id, "user": user_id, "seq": seq}).rowcount > 0
+
+
+async def advance_read(conn: AsyncConnection, chat_id: int, user_id: int, seq: int) -> bool:
+    return await conn.run_sync(advance_read_sync, chat_id, user_id, seq)
 
 
 async def active_members(conn: AsyncConnection, chat_id: int) -> list[RowMapping]:
@@ -114,9 +120,12 @@ async def active_members(conn: AsyncConnection, chat_id: int) -> list[RowMapping
     return list(result.mappings())
 
 
+def active_member_ids_sync(conn: Connection, chat_id: int) -> list[int]:
+    return [int(i) for i in conn.execute(_ACTIVE_MEMBER_IDS, {"chat": chat_id}).scalars()]
+
+
 async def active_member_ids(conn: AsyncConnection, chat_id: int) -> list[int]:
-    result = await conn.execute(_ACTIVE_MEMBER_IDS, {"chat": chat_id})
-    return [int(i) for i in result.scalars()]
+    return await conn.run_sync(active_member_ids_sync, chat_id)
 
 
 async def user_chats(conn: AsyncConnection, user_id: int) -> list[RowMapping]:

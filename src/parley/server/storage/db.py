@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.pool import AsyncAdaptedQueuePool
+from sqlalchemy.pool import AsyncAdaptedQueuePool, QueuePool
+
+T = TypeVar("T")
 
 
 def now_ms() -> int:
@@ -25,6 +28,18 @@ def iso(ms: int | None) -> str | None:
     return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Take transaction control from the driver so BEGIN is ours (recipe from SQLAlchemy's docs).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    # FULL: an acknowledged message survives a power cut too, not only a killed process.
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
+
+
 def _sqlite_engine(url: str, *, begin: str, pool_size: int) -> AsyncEngine:
     engine = create_async_engine(
         url,
@@ -34,23 +49,22 @@ def _sqlite_engine(url: str, *, begin: str, pool_size: int) -> AsyncEngine:
         pool_timeout=60,
         connect_args={"timeout": 30},
     )
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    event.listen(engine.sync_engine, "begin", lambda conn: conn.exec_driver_sql(begin))
+    return engine
 
-    @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Take transaction control from the driver so BEGIN is ours (recipe from SQLAlchemy's docs).
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        # FULL: an acknowledged message survives a power cut too, not only a killed process.
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql(begin)
-
+def _sqlite_writer_engine(url: str) -> Engine:
+    """A plain (sync) sqlite3 connection for the writer thread: a whole batch costs one thread hop."""
+    engine = create_engine(
+        make_url(url).set(drivername="sqlite+pysqlite"),
+        poolclass=QueuePool,
+        pool_size=1,
+        max_overflow=0,
+        connect_args={"timeout": 30, "check_same_thread": False},
+    )
+    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
     return engine
 
 
@@ -66,6 +80,21 @@ class Database:
         else:
             self.write_engine = self.read_engine = create_async_engine(url, pool_size=10, max_overflow=10)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        if self.is_sqlite:
+            self._batch_engine: Engine | None = _sqlite_writer_engine(url)
+            self._batch_thread: ThreadPoolExecutor | None = ThreadPoolExecutor(1, thread_name_prefix="parley-writer")
+        else:
+            self._batch_engine = self._batch_thread = None
+
+    @property
+    def engines(self) -> list[Engine]:
+        """Every engine behind this database, as sync engines (for instrumentation: events, statistics)."""
+        engines = [self.write_engine.sync_engine]
+        if self.read_engine is not self.write_engine:
+            engines.append(self.read_engine.sync_engine)
+        if self._batch_engine is not None:
+            engines.append(self._batch_engine)
+        return engines
 
     @property
     def is_sqlite(self) -> bool:
@@ -81,6 +110,24 @@ class Database:
             async with self.write_engine.begin() as conn:
                 yield conn
 
+    async def write_batch(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work(conn)`` in one read-write transaction and commit: the group-commit path.
+
+        ``work`` is plain synchronous SQLAlchemy. SQLite runs it on a dedicated writer thread (one hop for
+        the whole batch instead of several per statement); PostgreSQL through ``run_sync``.
+        """
+        if self._batch_engine is None or self._batch_thread is None or self._write_lock is None:
+            async with self.write_engine.begin() as conn:
+                return await conn.run_sync(work)
+        engine = self._batch_engine
+
+        def in_transaction() -> T:
+            with engine.begin() as conn:
+                return work(conn)
+
+        async with self._write_lock:
+            return await asyncio.get_running_loop().run_in_executor(self._batch_thread, in_transaction)
+
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
         async with self.read_engine.connect() as conn:
@@ -91,6 +138,9 @@ class Database:
             await conn.execute(text("SELECT 1"))
 
     async def close(self) -> None:
+        if self._batch_engine is not None and self._batch_thread is not None:
+            await asyncio.get_running_loop().run_in_executor(self._batch_thread, self._batch_engine.dispose)
+            self._batch_thread.shutdown()
         await self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             await self.read_engine.dispose()

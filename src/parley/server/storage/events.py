@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, tuple_, update
+from sqlalchemy import Connection, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -51,8 +51,8 @@ _BY_CLIENT_ID = select(events.c.id, events.c.chat_id, events.c.seq, events.c.cre
 )
 
 
-async def append_event(
-    conn: AsyncConnection,
+def append_event_sync(
+    conn: Connection,
     chat_id: int,
     kind: str,
     *,
@@ -69,7 +69,7 @@ async def append_event(
     now = now_ms()
     bump = _BUMP_SEQ.get(kind, _BUMP_SEQ["other"])
     params: dict[str, Any] = {"chat": chat_id} if kind == "read" else {"chat": chat_id, "now": now}
-    seq = int((await conn.execute(bump, params)).scalar_one())
+    seq = int(conn.execute(bump, params).scalar_one())
     row = {
         "chat_id": chat_id,
         "seq": seq,
@@ -80,13 +80,16 @@ async def append_event(
         "data": json.dumps(data, separators=(",", ":")) if data else None,
         "created_at": now,
     }
-    inserted = await conn.execute(_INSERT_EVENT, row)
+    inserted = conn.execute(_INSERT_EVENT, row)
     return {"id": int(inserted.scalar_one()), **row}
 
 
-async def message_by_client_id(conn: AsyncConnection, sender_id: int, client_id: str) -> RowMapping | None:
-    result = await conn.execute(_BY_CLIENT_ID, {"sender": sender_id, "client": client_id})
-    return result.mappings().first()
+async def append_event(conn: AsyncConnection, chat_id: int, kind: str, **fields: Any) -> dict[str, Any]:
+    return await conn.run_sync(lambda sync: append_event_sync(sync, chat_id, kind, **fields))
+
+
+def message_by_client_id_sync(conn: Connection, sender_id: int, client_id: str) -> RowMapping | None:
+    return conn.execute(_BY_CLIENT_ID, {"sender": sender_id, "client": client_id}).mappings().first()
 
 
 async def page(
