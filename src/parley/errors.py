@@ -98,6 +98,12 @@ class NotAMember(ParleyError):
     default_message = "you are not a member of this chat"
 
 
+class MessageNotFound(ParleyError):
+    code = "message_not_found"
+    status = 404
+    default_message = "no such message in this chat"
+
+
 class Forbidden(ParleyError):
     code = "forbidden"
     status = 403

@@ -23,7 +23,7 @@ MAX_GROUP_MEMBERS = 5000
 
 # Chat event kinds; every one advances the chat's sequence and is replayed by catch-up.
 EVENT_KINDS = (
-    "message",  # data: {} ; text set
+    "message",  # text set; data: {"edited_at": iso} once edited, {"deleted": true} (and no text) once deleted
     "chat_created",  # data: {"title": str | None, "members": [user ids]}
     "member_added",  # data: {"user": UserRef, "role": str, "by": user id}
     "member_removed",  # data: {"user": UserRef, "by": user id}
@@ -31,6 +31,8 @@ EVENT_KINDS = (
     "role_changed",  # data: {"user": UserRef, "role": str, "by": user id}
     "renamed",  # data: {"title": str, "by": user id}
     "read",  # data: {"user": user id, "up_to": int}
+    "edited",  # data: {"seq": the message's seq, "text": str, "edited_at": iso}
+    "deleted",  # data: {"seq": the message's seq}
 )
 
 Username = Annotated[str, StringConstraints(min_length=3, max_length=32, pattern=USERNAME_RE.pattern)]
@@ -208,6 +210,18 @@ class AckOut(BaseModel):
     client_id: str
 
 
+class TextBody(Request):
+    text: Annotated[str, StringConstraints(max_length=64_000)]
+
+
+class MessageRef(ChatRef):
+    seq: Annotated[int, Field(ge=1, le=2**62)]
+
+
+class EditRequest(MessageRef, TextBody):
+    pass
+
+
 class HistoryRequest(ChatRef):
     before: Seq | None = None
     after: Seq | None = None
@@ -288,6 +302,8 @@ SOCKET_REQUESTS: dict[str, tuple[type[Request] | None, Any]] = {
     "set_role": (SetRoleRequest, ChatOut),
     "leave": (ChatRef, None),
     "search_users": (UserSearchRequest, list[UserOut]),
+    "edit": (EditRequest, EventOut),  # your own message; replies with the message as it now is
+    "delete": (MessageRef, None),  # your own message, or anyone's for a group's owners and admins
 }
 
 # Socket.IO events, server → client.

@@ -30,6 +30,8 @@ def socket_probes(chat_id: int, someone: str) -> list[tuple[str, dict[str, Any]]
         ("remove_member", {"chat_id": chat_id, "username": someone}),
         ("set_role", {"chat_id": chat_id, "username": someone, "role": "admin"}),
         ("leave", {"chat_id": chat_id}),
+        ("edit", {"chat_id": chat_id, "seq": 2, "text": "rewritten"}),
+        ("delete", {"chat_id": chat_id, "seq": 2}),
     ]
 
 
@@ -47,6 +49,8 @@ def http_probes(chat_id: int, someone: str) -> list[tuple[str, str, dict[str, An
         ("GET", f"{base}/messages?after=0&limit=100", None),
         ("POST", f"{base}/messages", {"client_id": new_client_id(), "text": "let me in"}),
         ("POST", f"{base}/read", {"seq": 1}),
+        ("PATCH", f"{base}/messages/2", {"text": "rewritten"}),
+        ("DELETE", f"{base}/messages/2", None),
     ]
 
 

@@ -58,6 +58,8 @@ class Stage:
             "set_role": {"chat_id": g, "username": self.bob.username, "role": "admin"},
             "leave": {"chat_id": g},
             "search_users": {"prefix": "u", "limit": 5},
+            "edit": {"chat_id": g, "seq": 2, "text": "edited"},  # seq 2: "first", sent by alice in build()
+            "delete": {"chat_id": g, "seq": 2},
         }[event]
 
     async def state(self) -> tuple[Any, ...]:

@@ -53,6 +53,8 @@ async def test_hot_paths_use_indexes_only(tmp_path):
         await messages.history(who, direct["id"], None, 5, 20)
         await messages.sync(who, {direct["id"]: 3, group["id"]: 0}, 1000)
         await messages.mark_read(who, direct["id"], 10)
+        await messages.edit(who, direct["id"], 5, "edited")
+        await messages.delete(who, direct["id"], 6)
         await messages.typing(who, direct["id"], True)
         await chats.chat_list(who)
         await chats.rename(who, group["id"], "renamed")

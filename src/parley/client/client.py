@@ -21,6 +21,7 @@ from .models import (
     ChatRemoved,
     ConnectionState,
     Event,
+    Message,
     Presence,
     Session,
     Typing,
@@ -289,6 +290,17 @@ class Client:
                 if self._closing or not self.reconnect:
                     raise
                 await self._connected.wait()
+
+    async def edit(self, chat_id: int, seq: int, text: str) -> Message:
+        """Change the text of your message at ``seq``; returns the message as it now is."""
+        data = await self._call("edit", {"chat_id": chat_id, "seq": seq, "text": text})
+        message = ChatEvent.from_json(data)
+        assert isinstance(message, Message)
+        return message
+
+    async def delete(self, chat_id: int, seq: int) -> None:
+        """Delete your message at ``seq`` (in groups, owners and admins may delete anyone's)."""
+        await self._call("delete", {"chat_id": chat_id, "seq": seq})
 
     async def history(
         self, chat_id: int, *, before: int | None = None, after: int | None = None, limit: int = 50

@@ -89,13 +89,48 @@ class ChatEvent:
             "text": d.get("text"),
             "client_id": d.get("client_id"),
         }
-        kind_class = {"message": Message, "read": ReadMarker}.get(d["kind"], ChatEvent)
+        kind_class = {
+            "message": Message,
+            "read": ReadMarker,
+            "edited": MessageEdited,
+            "deleted": MessageDeleted,
+        }.get(d["kind"], ChatEvent)
         return kind_class(**kwargs)
 
 
 @dataclass(frozen=True)
 class Message(ChatEvent):
-    """A text message; ``sender`` is always set."""
+    """A text message; ``sender`` is always set. ``text`` is None once the message was deleted."""
+
+    @property
+    def edited_at(self) -> datetime | None:
+        return parse_time(self.data.get("edited_at"))
+
+    @property
+    def deleted(self) -> bool:
+        return bool(self.data.get("deleted"))
+
+
+@dataclass(frozen=True)
+class MessageEdited(ChatEvent):
+    """``sender`` changed the text of the message at ``target_seq`` to ``new_text``."""
+
+    @property
+    def target_seq(self) -> int:
+        return int(self.data["seq"])
+
+    @property
+    def new_text(self) -> str:
+        return str(self.data["text"])
+
+
+@dataclass(frozen=True)
+class MessageDeleted(ChatEvent):
+    """``sender`` deleted the message at ``target_seq``."""
+
+    @property
+    def target_seq(self) -> int:
+        return int(self.data["seq"])
 
 
 @dataclass(frozen=True)

@@ -188,7 +188,7 @@ class Chats:
                 conn, chat_id, "renamed", sender_id=who.user_id, data={"title": title, "by": who.user_id}
             )
             recipients = await store.active_member_ids(conn, chat_id)
-        await self._publish([event_out(row, sender=self._ref(who))], recipients)
+        await self._publish([event_out(row, sender=who.ref())], recipients)
         return await self.get(who, chat_id)
 
     async def add_members(self, who: Principal, chat_id: int, usernames: list[str]) -> dict[str, Any]:
@@ -210,7 +210,7 @@ class Chats:
                     conn, chat_id, "member_added", sender_id=who.user_id,
                     data={"user": user_ref(user), "role": "member", "by": who.user_id},
                 )  # fmt: skip
-                published.append(event_out(row, sender=self._ref(who)))
+                published.append(event_out(row, sender=who.ref()))
                 added.append(user_id)
         await self._publish(published, sorted(current))
         await self._announce_chat(chat_id, added)
@@ -236,7 +236,7 @@ class Chats:
             )  # fmt: skip
             await store.mark_left(conn, chat_id, int(target["id"]), row["seq"])
         # The removed user gets this last event, then nothing more from the chat.
-        await self._publish([event_out(row, sender=self._ref(who))], recipients)
+        await self._publish([event_out(row, sender=who.ref())], recipients)
         return await self.get(who, chat_id)
 
     async def set_role(self, who: Principal, chat_id: int, username: str, role: str) -> dict[str, Any]:
@@ -258,7 +258,7 @@ class Chats:
                 data={"user": user_ref(target), "role": role, "by": who.user_id},
             )  # fmt: skip
             recipients = await store.active_member_ids(conn, chat_id)
-        await self._publish([event_out(row, sender=self._ref(who))], recipients)
+        await self._publish([event_out(row, sender=who.ref())], recipients)
         return await self.get(who, chat_id)
 
     async def _other_owner(self, conn: Any, chat_id: int, user_id: int) -> bool:
@@ -281,11 +281,7 @@ class Chats:
             ):
                 raise errors.InvalidOperation("you are the last owner: make someone else owner before leaving")
             row = await event_store.append_event(
-                conn, chat_id, "member_left", sender_id=who.user_id, data={"user": self._ref(who)}
+                conn, chat_id, "member_left", sender_id=who.user_id, data={"user": who.ref()}
             )
             await store.mark_left(conn, chat_id, who.user_id, row["seq"])
-        await self._publish([event_out(row, sender=self._ref(who))], recipients)
-
-    @staticmethod
-    def _ref(who: Principal) -> dict[str, Any]:
-        return {"id": who.user_id, "username": who.username, "display_name": who.display_name}
+        await self._publish([event_out(row, sender=who.ref())], recipients)

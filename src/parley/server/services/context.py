@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from ...config import Settings
 from ..storage.db import Database
@@ -26,6 +26,10 @@ class Principal:
     session_id: int
     username: str
     display_name: str
+
+    def ref(self) -> dict[str, Any]:
+        """As the protocol's ``UserRef``."""
+        return {"id": self.user_id, "username": self.username, "display_name": self.display_name}
 
 
 @dataclass

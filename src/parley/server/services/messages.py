@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -12,10 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ... import errors
 from ..storage import chats as chat_store
 from ..storage import events as store
+from ..storage.db import iso, now_ms
 from .context import Context, Principal
 from .groupcommit import GroupCommit
 from .shapes import ack_out, event_out
 
+# Shown in history through their effect (read positions, the message's new text), not as entries.
+HIDDEN_FROM_HISTORY = ("read", "edited", "deleted")
 TYPING_EXPIRES = 6.0  # seconds a "typing" lasts unless renewed
 TYPING_THROTTLE = 2.0  # at most one "typing: true" per user and chat this often
 
@@ -42,16 +46,21 @@ class Messages:
         self._typing: dict[tuple[int, int], float] = {}
 
     async def send(self, who: Principal, chat_id: int, client_id: str, text: str) -> dict[str, Any]:
+        text = self._message_text(text)
+        sent = await self.writer.submit(Send(who, chat_id, client_id, text))
+        if sent.event is not None:
+            await self.ctx.fanout.to_users(sent.recipients, "event", sent.event)
+        return sent.ack
+
+    def _message_text(self, text: str) -> str:
+        """A message's text as stored: trimmed, not empty, within the configured length."""
         text = text.strip()
         if not text:
             raise errors.ValidationFailed("a message needs some text", code="message_empty")
         limit = self.ctx.settings.max_message_chars
         if len(text) > limit:
             raise errors.ValidationFailed(f"messages are at most {limit} characters", code="message_too_long")
-        sent = await self.writer.submit(Send(who, chat_id, client_id, text))
-        if sent.event is not None:
-            await self.ctx.fanout.to_users(sent.recipients, "event", sent.event)
-        return sent.ack
+        return text
 
     def _store_message(self, conn: Connection, send: Send) -> Sent:
         """One send inside a group-commit transaction (synchronous: SQLite runs it on the writer thread)."""
@@ -72,8 +81,55 @@ class Messages:
         )
         chat_store.advance_read_sync(conn, send.chat_id, who.user_id, row["seq"])
         recipients = chat_store.active_member_ids_sync(conn, send.chat_id)
-        sender = {"id": who.user_id, "username": who.username, "display_name": who.display_name}
-        return Sent(ack_out(row), event_out(row, sender=sender), recipients)
+        return Sent(ack_out(row), event_out(row, sender=who.ref()), recipients)
+
+    async def edit(self, who: Principal, chat_id: int, seq: int, text: str) -> dict[str, Any]:
+        """Change the text of one's own message; everyone sees an ``edited`` event, history the new text."""
+        text = self._message_text(text)
+        async with self.ctx.db.write() as conn:
+            await self._require_member(conn, who, chat_id)
+            row, data = await self._message(conn, chat_id, seq)
+            if row["sender_id"] != who.user_id:
+                raise errors.Forbidden("you can only edit your own messages")
+            data["edited_at"] = iso(now_ms())
+            await store.rewrite_message(conn, int(row["id"]), text, data)
+            event = await store.append_event(
+                conn, chat_id, "edited", sender_id=who.user_id,
+                data={"seq": seq, "text": text, "edited_at": data["edited_at"]},
+            )  # fmt: skip
+            recipients = await chat_store.active_member_ids(conn, chat_id)
+        await self.ctx.fanout.to_users(recipients, "event", event_out(event, sender=who.ref()))
+        return event_out({**row, "text": text, "data": json.dumps(data)})
+
+    async def delete(self, who: Principal, chat_id: int, seq: int) -> None:
+        """Delete one's own message (a group's owners and admins may delete anyone's); its text is gone."""
+        async with self.ctx.db.write() as conn:
+            member = await chat_store.membership(conn, chat_id, who.user_id)
+            if member is None or member["left_seq"] is not None:
+                raise errors.NotAMember()
+            row, data = await self._message(conn, chat_id, seq, deleted_ok=True)
+            if data.get("deleted"):
+                return  # already gone: deleting twice changes nothing
+            if row["sender_id"] != who.user_id:
+                chat = await chat_store.chat_by_id(conn, chat_id)
+                if chat is None or chat["kind"] != "group" or member["role"] not in ("owner", "admin"):
+                    raise errors.Forbidden("you can only delete your own messages")
+            await store.rewrite_message(conn, int(row["id"]), None, {"deleted": True})
+            event = await store.append_event(conn, chat_id, "deleted", sender_id=who.user_id, data={"seq": seq})
+            recipients = await chat_store.active_member_ids(conn, chat_id)
+        await self.ctx.fanout.to_users(recipients, "event", event_out(event, sender=who.ref()))
+
+    async def _message(
+        self, conn: AsyncConnection, chat_id: int, seq: int, *, deleted_ok: bool = False
+    ) -> tuple[Any, dict[str, Any]]:
+        """The message at ``seq`` and its data; refuses other events and (unless ``deleted_ok``) deleted ones."""
+        row = await store.message_at(conn, chat_id, seq)
+        if row is None or row["kind"] != "message":
+            raise errors.MessageNotFound()
+        data = json.loads(row["data"]) if row["data"] else {}
+        if data.get("deleted") and not deleted_ok:
+            raise errors.InvalidOperation("this message was deleted", code="message_deleted")
+        return row, data
 
     async def _require_member(self, conn: AsyncConnection, who: Principal, chat_id: int) -> None:
         member = await chat_store.membership(conn, chat_id, who.user_id)
@@ -86,7 +142,9 @@ class Messages:
         """A page of the chat's visible history (messages and membership changes, not read markers)."""
         async with self.ctx.db.read() as conn:
             await self._require_member(conn, who, chat_id)
-            rows = await store.page(conn, chat_id, before=before, after=after, limit=limit, exclude_kinds=("read",))
+            rows = await store.page(
+                conn, chat_id, before=before, after=after, limit=limit, exclude_kinds=HIDDEN_FROM_HISTORY
+            )
         return [event_out(r) for r in rows]
 
     async def sync(self, who: Principal, cursors: dict[int, int], limit: int) -> dict[str, Any]:
@@ -127,8 +185,7 @@ class Messages:
                 conn, chat_id, "read", sender_id=who.user_id, data={"user": who.user_id, "up_to": seq}
             )
             recipients = await chat_store.active_member_ids(conn, chat_id)
-        sender = {"id": who.user_id, "username": who.username, "display_name": who.display_name}
-        await self.ctx.fanout.to_users(recipients, "event", event_out(row, sender=sender))
+        await self.ctx.fanout.to_users(recipients, "event", event_out(row, sender=who.ref()))
 
     async def typing(self, who: Principal, chat_id: int, typing: bool) -> None:
         key = (who.user_id, chat_id)
@@ -150,7 +207,7 @@ class Messages:
             self._typing.pop(key, None)
         payload = {
             "chat_id": chat_id,
-            "user": {"id": who.user_id, "username": who.username, "display_name": who.display_name},
+            "user": who.ref(),
             "typing": typing,
             "expires_in": TYPING_EXPIRES,
         }

@@ -140,6 +140,19 @@ async def events_by_seq(conn: AsyncConnection, keys: Iterable[tuple[int, int]]) 
     return {int(row["chat_id"]): row for row in (await conn.execute(query)).mappings()}
 
 
+async def message_at(conn: AsyncConnection, chat_id: int, seq: int) -> RowMapping | None:
+    """The event at ``seq`` (with its sender's columns), or None."""
+    query = _select_events().where(events.c.chat_id == chat_id, events.c.seq == seq)
+    return (await conn.execute(query)).mappings().first()
+
+
+async def rewrite_message(conn: AsyncConnection, event_id: int, text: str | None, data: dict[str, Any]) -> None:
+    """Replace a stored message's text and data (edits and deletions; the change itself is a new event)."""
+    await conn.execute(
+        update(events).where(events.c.id == event_id).values(text=text, data=json.dumps(data, separators=(",", ":")))
+    )
+
+
 async def unread_count(conn: AsyncConnection, chat_id: int, user_id: int, after: int, cap: int = 1000) -> int:
     """Messages from others after the read marker; costs O(unread), capped, never O(history)."""
     inner = (
@@ -148,6 +161,7 @@ async def unread_count(conn: AsyncConnection, chat_id: int, user_id: int, after:
             events.c.chat_id == chat_id,
             events.c.seq > after,
             events.c.kind == "message",
+            events.c.text.is_not(None),  # deleted messages are not waiting to be read
             events.c.sender_id != user_id,
         )
         .limit(cap)

@@ -130,7 +130,7 @@ def api_router(get_services: Any) -> APIRouter:
 
     @router.get("/me", response_model=protocol.UserRef, tags=["accounts"])
     async def me(who: Who) -> Any:
-        return {"id": who.user_id, "username": who.username, "display_name": who.display_name}
+        return who.ref()
 
     @router.get("/sessions", response_model=list[protocol.SessionOut], tags=["accounts"])
     async def sessions(who: Who, services: S) -> Any:
@@ -208,6 +208,17 @@ def api_router(get_services: Any) -> APIRouter:
     @router.post("/chats/{chat_id}/messages", response_model=protocol.AckOut, tags=["messages"])
     async def send(chat_id: ChatId, body: protocol.SendBody, who: Who, services: S) -> Any:
         return await services.messages.send(who, chat_id, body.client_id, body.text)
+
+    Seq = Annotated[int, protocol.Field(ge=1, le=2**62)]
+
+    @router.patch("/chats/{chat_id}/messages/{seq}", response_model=protocol.EventOut, tags=["messages"])
+    async def edit(chat_id: ChatId, seq: Seq, body: protocol.TextBody, who: Who, services: S) -> Any:
+        return await services.messages.edit(who, chat_id, seq, body.text)
+
+    @router.delete("/chats/{chat_id}/messages/{seq}", status_code=204, tags=["messages"])
+    async def delete(chat_id: ChatId, seq: Seq, who: Who, services: S) -> Response:
+        await services.messages.delete(who, chat_id, seq)
+        return Response(status_code=204)
 
     @router.post("/chats/{chat_id}/read", status_code=204, tags=["messages"])
     async def mark_read(chat_id: ChatId, body: protocol.SeqBody, who: Who, services: S) -> Response:

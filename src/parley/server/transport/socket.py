@@ -115,6 +115,8 @@ class SocketTransport:
             "set_role": lambda who, r: s.chats.set_role(who, r.chat_id, r.username, r.role),
             "leave": lambda who, r: s.chats.leave(who, r.chat_id),
             "search_users": lambda who, r: s.accounts.search(r.prefix, r.limit),
+            "edit": lambda who, r: s.messages.edit(who, r.chat_id, r.seq, r.text),
+            "delete": lambda who, r: s.messages.delete(who, r.chat_id, r.seq),
         }
         assert handlers.keys() == protocol.SOCKET_REQUESTS.keys()
         for name, handler in handlers.items():
