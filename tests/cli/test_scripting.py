@@ -120,3 +120,21 @@ async def test_send_to_an_unknown_user_says_so(server, make_client):
     )
     assert code == 1 and "Traceback" not in err
     assert "user_not_found" in err
+
+
+async def test_listen_shows_edits_and_deletions(server, make_client):
+    alice = await make_client(server)
+    bob = await make_client(server)
+    chat = await alice.open_direct(bob.user.username)
+    listener = await start_listener(server, bob.user.username)
+    await read_until(listener, "listening as")
+    ack = await alice.send(chat.id, "typo")
+    await read_until(listener, "typo")
+    await alice.edit(chat.id, ack.seq, "fixed")
+    edited = await read_until(listener, "fixed")
+    assert f"edited #{ack.seq}: fixed" in edited[-1] and alice.user.username in edited[-1]
+    await alice.delete(chat.id, ack.seq)
+    deleted = await read_until(listener, "deleted")
+    assert f"deleted #{ack.seq}" in deleted[-1]
+    listener.send_signal(signal.SIGINT)
+    await asyncio.wait_for(listener.communicate(), 30)

@@ -125,7 +125,17 @@ def listen(
 
 
 def _print_event(event: Any, as_json: bool) -> None:
-    from ..client import ChatAdded, ChatEvent, ChatRemoved, ConnectionState, Message, Presence, Typing
+    from ..client import (
+        ChatAdded,
+        ChatEvent,
+        ChatRemoved,
+        ConnectionState,
+        Message,
+        MessageDeleted,
+        MessageEdited,
+        Presence,
+        Typing,
+    )
 
     if as_json:
         typer.echo(json.dumps({"type": type(event).__name__, **_plain(event)}, ensure_ascii=False))
@@ -134,6 +144,14 @@ def _print_event(event: Any, as_json: bool) -> None:
     if isinstance(event, Message):
         who = event.sender.username if event.sender else "?"
         console.print(f"[dim]chat {event.chat_id} #{event.seq}[/] [bold]{escape(who)}[/]: {escape(event.text or '')}")
+    elif isinstance(event, MessageEdited | MessageDeleted):
+        who = escape(event.sender.username if event.sender else "?")
+        what = (
+            f"edited #{event.target_seq}: {escape(event.new_text)}"
+            if isinstance(event, MessageEdited)
+            else (f"deleted #{event.target_seq}")
+        )
+        console.print(f"[dim]chat {event.chat_id} #{event.seq}[/] [bold]{who}[/] {what}")
     elif isinstance(event, ChatEvent):
         if event.kind != "read":
             console.print(f"[dim]chat {event.chat_id} #{event.seq} {event.kind} {escape(json.dumps(event.data))}[/]")
