@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ChatOut, EventOut } from "../protocol";
 import { ChatStore } from "./chats";
-import { buildRows } from "./rows";
+import { buildRows, preview } from "./rows";
 
 const me = { id: 1, username: "me", display_name: "Me" };
 const bob = { id: 2, username: "bob", display_name: "Bob" };
@@ -99,6 +99,113 @@ describe("applying events", () => {
     const chat = s.get(10)!;
     expect(chat.summary.title).toBe("New");
     expect(chat.summary.members.map((m) => m.id)).toEqual([1, 3]);
+  });
+});
+
+function edited(seq: number, target: number, text: string, at = `2024-05-01T11:${String(seq).padStart(2, "0")}:00Z`, by = bob): EventOut {
+  return { ...msg(seq, by), kind: "edited", text: null, data: { seq: target, text, edited_at: at } };
+}
+
+function deleted(seq: number, target: number, by = bob): EventOut {
+  return { ...msg(seq, by), kind: "deleted", text: null, data: { seq: target } };
+}
+
+describe("edits and deletions", () => {
+  it("edits a loaded message and the preview without a row, unread or lost cursor", () => {
+    const s = store();
+    s.applyEvent(msg(4));
+    s.applyEvent(msg(5));
+    expect(s.applyEvent(edited(6, 5, "fixed"))).toBe("applied");
+    const chat = s.get(10)!;
+    expect(chat.cursor).toBe(6);
+    expect(chat.timeline.map((i) => [i.seq, i.text])).toEqual([[4, "m4"], [5, "fixed"]]);
+    expect(chat.timeline[1].data.edited_at).toBe("2024-05-01T11:06:00Z");
+    expect(chat.timeline[1].key).toBe("s5");
+    expect(chat.summary.unread).toBe(2);
+    expect(chat.summary.last_message?.text).toBe("fixed");
+    expect(chat.summary.last_message?.data.edited_at).toBe("2024-05-01T11:06:00Z");
+    expect(s.applyEvent(edited(6, 5, "again"))).toBe("duplicate");
+    expect(chat.timeline[1].text).toBe("fixed");
+  });
+
+  it("edits an older message without touching the preview", () => {
+    const s = store();
+    s.applyEvent(msg(4));
+    s.applyEvent(msg(5));
+    s.applyEvent(edited(6, 4, "first, fixed"));
+    const chat = s.get(10)!;
+    expect(chat.timeline[0].text).toBe("first, fixed");
+    expect(chat.summary.last_message?.seq).toBe(5);
+    expect(chat.summary.last_message?.text).toBe("m5");
+    expect(preview(chat, me.id)).toBe("m5");
+  });
+
+  it("marks a deleted message, takes it out of unread and says so in the preview", () => {
+    const s = store();
+    s.applyEvent(msg(4));
+    s.applyEvent(msg(5));
+    const chat = s.get(10)!;
+    expect(chat.summary.unread).toBe(2);
+    s.applyEvent(deleted(6, 5));
+    expect(chat.cursor).toBe(6);
+    expect(chat.timeline.map((i) => i.seq)).toEqual([4, 5]);
+    expect(chat.timeline[1].text).toBe("");
+    expect(chat.timeline[1].data.deleted).toBe(true);
+    expect(chat.summary.last_message?.text).toBeNull();
+    expect(chat.summary.unread).toBe(1);
+    expect(preview(chat, me.id)).toBe("Message deleted");
+    // Deleting twice, or editing afterwards, changes nothing.
+    s.applyEvent(deleted(7, 5));
+    s.applyEvent(edited(8, 5, "back?"));
+    expect(chat.summary.unread).toBe(1);
+    expect(chat.timeline[1].data.deleted).toBe(true);
+    expect(chat.timeline[1].text).toBe("");
+    // The unread divider skips deleted messages.
+    const rows = buildRows(chat, me.id, 5);
+    expect(rows.some((r) => r.type === "unread")).toBe(false);
+  });
+
+  it("does not uncount what a fresher summary already counted", () => {
+    const s = store();
+    // The chat list (up to seq 6) already leaves out message 5, deleted at 6; catch-up replays 4..6.
+    s.mergeChats([summary({ last_seq: 6, unread: 1 })]);
+    s.applySync({ events: [msg(4), msg(5), deleted(6, 5)], removed: [], has_more: false });
+    expect(s.get(10)!.summary.unread).toBe(1);
+  });
+
+  it("keeps changes to messages not loaded yet for the history that brings them", () => {
+    const s = store({ last_seq: 3 });
+    const chat = s.get(10)!;
+    s.applyEvent(edited(4, 2, "two, edited"));
+    s.applyEvent(deleted(5, 1));
+    expect(chat.timeline).toEqual([]);
+    expect(chat.summary.unread).toBe(0);
+    // History fetched before the changes were made (a race) still shows them.
+    s.prependHistory(10, [msg(1), msg(2), msg(3)], 50);
+    expect(chat.timeline.map((i) => [i.seq, i.text, !!i.data.deleted])).toEqual([
+      [1, "", true],
+      [2, "two, edited", false],
+      [3, "m3", false],
+    ]);
+    expect(chat.changes).toEqual({});
+  });
+
+  it("shows our own edit and deletion at once; the events that follow agree", () => {
+    const s = store();
+    s.applyEvent(msg(4, me));
+    s.applyEvent(msg(5, me));
+    const chat = s.get(10)!;
+    s.patchMessage(10, 4, { text: "mine, fixed", edited_at: "2024-05-01T11:00:00Z" });
+    s.patchMessage(10, 5, { deleted: true });
+    expect(chat.timeline.map((i) => i.text)).toEqual(["mine, fixed", ""]);
+    expect(preview(chat, me.id)).toBe("Message deleted");
+    expect(chat.cursor).toBe(5);
+    s.applyEvent(edited(6, 4, "mine, fixed", "2024-05-01T11:00:00Z", me));
+    s.applyEvent(deleted(7, 5, me));
+    expect(chat.timeline.map((i) => [i.text, !!i.data.deleted])).toEqual([["mine, fixed", false], ["", true]]);
+    // An older edit's answer arriving late does not undo a newer one.
+    s.patchMessage(10, 4, { text: "stale", edited_at: "2024-05-01T10:59:00Z" });
+    expect(chat.timeline[0].text).toBe("mine, fixed");
   });
 });
 

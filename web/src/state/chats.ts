@@ -39,6 +39,25 @@ export interface ChatState {
   typing: Record<number, { name: string; until: number }>;
   /** Live events beyond a gap, waiting for catch-up to fill it. */
   buffered: EventOut[];
+  /** Edits and deletions of messages older than the loaded range, applied when history brings them. */
+  changes: Record<number, Change>;
+}
+
+/** What an `edited` or `deleted` event (or the ack of our own edit) does to a message. */
+export type Change = { deleted: true } | { deleted?: false; text: string; edited_at: string };
+
+/** Whether a message item (or event) was deleted: its text is gone. */
+export function isDeleted(m: { kind: string; text: string | null; data: Record<string, any> }): boolean {
+  return m.kind === "message" && (m.data?.deleted === true || m.text === null);
+}
+
+/** A message's text and data after a change; a deletion is final and an older edit never wins. */
+function changed<T extends { text: string | null; data: Record<string, any> }>(m: T, change: Change, deletedText: T["text"]): T {
+  if (m.data?.deleted) return m;
+  if (change.deleted) return { ...m, text: deletedText, data: { ...m.data, deleted: true } };
+  const before = m.data?.edited_at;
+  if (typeof before === "string" && before > change.edited_at) return m;
+  return { ...m, text: change.text, data: { ...m.data, edited_at: change.edited_at } };
 }
 
 export type Applied = "applied" | "duplicate" | "gap" | "unknown";
@@ -79,8 +98,15 @@ function newChat(summary: ChatOut): ChatState {
     readBy: {},
     typing: {},
     buffered: [],
+    changes: {},
   };
   return chat;
+}
+
+function mergeChange(prev: Change | undefined, next: Change): Change {
+  if (!prev || next.deleted) return next;
+  if (prev.deleted) return prev;
+  return next.edited_at >= prev.edited_at ? next : prev;
 }
 
 function readPositions(chat: ChatState, members: MemberOut[], me: number): void {
@@ -227,6 +253,16 @@ export class ChatStore {
       return;
     }
     s.last_activity = ev.sent_at;
+    if (ev.kind === "edited" || ev.kind === "deleted") {
+      // A change to an earlier message: no row of its own and nothing unread (the server also
+      // moves the chat's activity time for it, so we do too, to keep the same order).
+      const change: Change =
+        ev.kind === "deleted"
+          ? { deleted: true }
+          : { text: String(ev.data.text ?? ""), edited_at: String(ev.data.edited_at ?? ev.sent_at) };
+      this.changeMessage(chat, Number(ev.data.seq), change, ev.seq);
+      return;
+    }
     if (ev.kind === "message") {
       s.last_message = ev;
       if (ev.sender?.id === me) {
@@ -240,6 +276,38 @@ export class ChatStore {
       this.applyMembership(chat, ev);
     }
     chat.timeline.push(eventItem(ev));
+  }
+
+  /**
+   * Apply an edit or deletion to message `seq` wherever it shows: its timeline row, the chat list's
+   * preview, or (when not loaded yet) the history that brings it later. `at` is the seq of the
+   * event, or null for our own request's answer (the event that follows finds it already done).
+   */
+  private changeMessage(chat: ChatState, seq: number, change: Change, at: number | null): void {
+    const s = chat.summary;
+    const i = chat.timeline.findIndex((x) => x.seq === seq && x.kind === "message");
+    const item = i >= 0 ? chat.timeline[i] : undefined;
+    const sender = item?.sender ?? (s.last_message?.seq === seq ? s.last_message.sender : undefined);
+    const wasDeleted = item ? isDeleted(item) : s.last_message?.seq === seq ? isDeleted(s.last_message) : false;
+    if (item) chat.timeline[i] = { ...changed(item, change, ""), key: item.key };
+    else if (seq < chat.from) chat.changes[seq] = mergeChange(chat.changes[seq], change);
+    if (s.last_message?.seq === seq) s.last_message = changed(s.last_message, change, null);
+    // A deleted message is no longer waiting to be read. Counts the server gave us (up to unreadAsOf)
+    // already left out deletions made before them.
+    if (
+      change.deleted && !wasDeleted && (at === null || at > chat.unreadAsOf) &&
+      sender && sender.id !== this.me.id && seq > s.last_read_seq && s.unread > 0
+    ) {
+      s.unread--;
+    }
+  }
+
+  /** The answer to our own edit or delete request: show it now; the event that follows changes nothing more. */
+  patchMessage(chatId: number, seq: number, change: Change): void {
+    const chat = this.chats.get(chatId);
+    if (!chat) return;
+    this.changeMessage(chat, seq, change, null);
+    this.changed();
   }
 
   private applyMembership(chat: ChatState, ev: EventOut): void {
@@ -277,7 +345,9 @@ export class ChatStore {
     if (upTo >= lastMessage) {
       s.unread = 0;
     } else if (chat.from <= upTo + 1) {
-      s.unread = chat.timeline.filter((i) => i.kind === "message" && i.sender?.id !== this.me.id && i.seq! > upTo).length;
+      s.unread = chat.timeline.filter(
+        (i) => i.kind === "message" && !isDeleted(i) && i.sender?.id !== this.me.id && i.seq! > upTo,
+      ).length;
     }
   }
 
@@ -286,7 +356,13 @@ export class ChatStore {
     const chat = this.chats.get(chatId);
     if (!chat) return;
     const known = new Set(chat.timeline.map((i) => i.seq));
-    const older = page.filter((e) => e.seq < chat.from && !known.has(e.seq)).map(eventItem);
+    const older = page.filter((e) => e.seq < chat.from && !known.has(e.seq)).map((e) => {
+      const item = eventItem(e);
+      const change = chat.changes[e.seq];
+      if (!change) return item;
+      delete chat.changes[e.seq];
+      return { ...changed(item, change, ""), key: item.key };
+    });
     chat.timeline = [...older, ...chat.timeline];
     if (page.length < limit || page.length === 0) {
       chat.from = 1;

@@ -2,7 +2,7 @@
 // system notices, and messages grouped by sender.
 
 import { dayKey } from "../format";
-import type { ChatState, Item } from "./chats";
+import { type ChatState, type Item, isDeleted } from "./chats";
 
 export type Row =
   | { type: "day"; key: string; iso: string }
@@ -35,6 +35,7 @@ export function buildRows(chat: ChatState, me: number, unreadFrom: number | null
       item.seq !== null &&
       item.seq >= unreadFrom &&
       item.kind === "message" &&
+      !isDeleted(item) &&
       item.sender?.id !== me
     ) {
       rows.push({ type: "unread", key: "unread" });
@@ -91,6 +92,7 @@ export function preview(chat: ChatState, me: number): string {
   if (pending) return `You: ${pending.text}`;
   const last = chat.summary.last_message;
   if (!last) return chat.summary.kind === "group" ? `${chat.summary.members.length} members` : "No messages yet";
+  if (isDeleted(last)) return "Message deleted";
   const text = (last.text ?? "").replace(/\s+/g, " ");
   if (last.sender?.id === me) return `You: ${text}`;
   if (chat.summary.kind === "group" && last.sender) return `${last.sender.display_name || last.sender.username}: ${text}`;
