@@ -7,7 +7,7 @@ import stat
 
 from tests.conftest import PASSWORD, unique_name
 
-from parley.client import Message
+from parley.client import Message, MessageDeleted, MessageEdited
 
 
 async def signed_in(desktop, server, make_client):
@@ -276,3 +276,136 @@ async def test_receipts_are_right_when_a_chat_is_opened_after_it_was_read(deskto
     conv = d.vm.conversation
     statuses = {r.text: conv.status_of(r) for r in conv.rows if r.kind == "message"}
     assert statuses == {"one": "read", "two": "read", "three": "sent"}
+
+
+def message_rows(conv):
+    return [(r.text, r.edited, r.deleted) for r in conv.rows if r.kind == "message"]
+
+
+async def test_edits_and_deletions_by_others_show_live_without_rows_or_unread(desktop, server, make_client):
+    d, name = await signed_in(desktop, server, make_client)
+    jo = await make_client(server)
+    chat = await jo.open_direct(name)
+    first = await jo.send(chat.id, "see you at 5")
+    second = await jo.send(chat.id, "bring the map")
+    await d.until(lambda: chat.id in d.vm.chats and d.vm.chats[chat.id].unread == 2, what="unread 2")
+
+    # Not open: the preview follows an edit of the last message; a deletion takes it off the unread count.
+    await jo.edit(chat.id, second.seq, "bring the big map")
+    await d.until(lambda: d.vm.chats[chat.id].last_text == "bring the big map", what="preview edited")
+    assert d.vm.chats[chat.id].unread == 2
+    await jo.delete(chat.id, first.seq)
+    await d.until(lambda: d.vm.chats[chat.id].unread == 1, what="unread follows the deletion")
+    assert d.vm.chats[chat.id].last_text == "bring the big map"
+
+    d.vm.open_chat(chat.id)
+    conv = d.vm.conversation
+    await d.until(lambda: not conv.loading, what="chat open")
+    assert message_rows(conv) == [("", False, True), ("bring the big map", True, False)]  # from history
+
+    # Open: changes apply to the rows in place.
+    third = await jo.send(chat.id, "at the station")
+    await d.until(lambda: conv.newest_seq == third.seq, what="third")
+    rows_before = len(conv.rows)
+    await jo.edit(chat.id, third.seq, "at the north station")
+    await d.until(lambda: conv.by_seq(third.seq).text == "at the north station", what="live edit")
+    assert conv.by_seq(third.seq).edited and d.vm.chats[chat.id].last_text == "at the north station"
+    await jo.delete(chat.id, third.seq)
+    await d.until(lambda: conv.by_seq(third.seq).deleted, what="live delete")
+    assert conv.by_seq(third.seq).text == "" and d.vm.chats[chat.id].last_text == "Message deleted"
+    assert len(conv.rows) == rows_before and d.vm.chats[chat.id].unread == 0
+    assert not any(r.kind in ("edited", "deleted") for r in conv.rows)
+    assert d.vm.can_delete(conv.by_seq(second.seq)) is False  # a direct chat: only the sender deletes
+    assert d.vm.can_edit(conv.by_seq(second.seq)) is False
+
+
+async def test_own_edit_and_delete_reach_the_other_side(desktop, server, make_client):
+    d, name = await signed_in(desktop, server, make_client)
+    kim = await make_client(server)
+    vm = d.vm
+    vm.start_direct(kim.user.username)
+    await d.until(lambda: vm.conversation is not None and not vm.conversation.loading, what="chat open")
+    conv, chat_id = vm.conversation, vm.conversation.chat_id
+    await kim.chat(chat_id)
+    row = vm.send("teh plan")
+    keep = vm.send("second thought")
+    await d.until(lambda: row.seq is not None and conv.find(keep.key).seq is not None, what="acks")
+    assert vm.can_edit(row) and vm.can_delete(row)
+
+    assert vm.edit_message(row.key, "the plan") is True
+    await d.until(lambda: row.text == "the plan" and row.edited, what="edit stored")
+    assert vm.delete_message(conv.find(keep.key).seq) is True  # by seq works too
+    await d.until(lambda: conv.find(keep.key).deleted, what="delete stored")
+    assert vm.chats[chat_id].last_text == "Message deleted"
+    assert vm.can_edit(conv.find(keep.key)) is False and vm.can_delete(conv.find(keep.key)) is False
+
+    seen: list[MessageEdited | MessageDeleted] = []
+    while len(seen) < 2:
+        event = await kim.next_event(10)
+        if isinstance(event, MessageEdited | MessageDeleted):
+            seen.append(event)
+    edited, deleted = seen
+    assert (edited.target_seq, edited.new_text, edited.sender.username) == (row.seq, "the plan", name)
+    assert deleted.target_seq == conv.find(keep.key).seq
+    history = [e for e in await kim.history(chat_id) if isinstance(e, Message)]
+    assert [(m.text, m.edited_at is not None, m.deleted) for m in history] == [
+        ("the plan", True, False),
+        (None, False, True),
+    ]
+    d.dispatch.run_pending()
+    assert message_rows(conv) == [("the plan", True, False), ("", False, True)]  # our own events: no doubles
+
+    # Rows loaded afresh from history show the same.
+    vm.close_chat()
+    vm.open_chat(chat_id)
+    await d.until(lambda: vm.conversation is not None and not vm.conversation.loading, what="reopen")
+    assert message_rows(vm.conversation) == [("the plan", True, False), ("", False, True)]
+
+
+async def test_refused_edits_and_deletes_are_clear_errors(desktop, server, make_client):
+    d, name = await signed_in(desktop, server, make_client)
+    lu = await make_client(server)
+    chat = await lu.open_direct(name)
+    theirs = await lu.send(chat.id, "my words, not yours")
+    await d.until(lambda: chat.id in d.vm.chats, what="chat listed")
+    d.vm.open_chat(chat.id)
+    conv = d.vm.conversation
+    await d.until(lambda: not conv.loading and conv.by_seq(theirs.seq) is not None, what="chat open")
+
+    assert d.vm.edit_message(theirs.seq, "rewritten") is True  # the server decides
+    await d.until(lambda: d.vm.error, what="edit refusal")
+    assert d.vm.error == "You can only edit your own messages."
+    d.vm.clear_error()
+    d.vm.delete_message(theirs.seq)
+    await d.until(lambda: d.vm.error, what="delete refusal")
+    assert d.vm.error.startswith("You can only delete your own messages")
+    d.vm.clear_error()
+    assert conv.by_seq(theirs.seq).text == "my words, not yours" and not conv.by_seq(theirs.seq).edited
+    assert [e.text for e in await lu.history(chat.id) if isinstance(e, Message)] == ["my words, not yours"]
+
+    mine = d.vm.send("mine")
+    await d.until(lambda: mine.seq is not None, what="ack")
+    assert d.vm.edit_message(mine.key, "   ") is False and "needs some text" in d.vm.error
+    d.vm.clear_error()
+    await lu.delete(chat.id, theirs.seq)
+    await d.until(lambda: conv.by_seq(theirs.seq).deleted, what="deleted by lu")
+    assert d.vm.edit_message(theirs.seq, "too late") is False and d.vm.error == "That message was deleted."
+    d.vm.clear_error()
+    d.vm.edit_message(mine.key, "x" * 5000)
+    await d.until(lambda: d.vm.error, what="too long")
+    assert d.vm.error.startswith("Messages are at most") and mine.text == "mine"
+
+
+async def test_group_admins_delete_others_messages(desktop, server, make_client):
+    d, _ = await signed_in(desktop, server, make_client)
+    max_ = await make_client(server)
+    d.vm.create_group("Moderated", [max_.user.username])
+    await d.until(lambda: d.vm.active_chat is not None and not d.vm.conversation.loading, what="group open")
+    conv, chat_id = d.vm.conversation, d.vm.conversation.chat_id
+    sent = await max_.send(chat_id, "spam spam spam")
+    await d.until(lambda: conv.by_seq(sent.seq) is not None, what="spam shown")
+    row = conv.by_seq(sent.seq)
+    assert d.vm.can_delete(row) and not d.vm.can_edit(row)  # owner: may delete, never edit others'
+    d.vm.delete_message(row.key)
+    await d.until(lambda: row.deleted, what="deleted by the owner")
+    assert [m.deleted for m in await max_.history(chat_id) if isinstance(m, Message)] == [True]

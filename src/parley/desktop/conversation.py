@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 
-from ..client import Ack, ChatEvent, ConnectionLost
+from ..client import Ack, ChatEvent, ConnectionLost, Message, ParleyError
 from .core import PAGE, TYPING_EVERY, ModelCore, describe, log
 from .state import ChatRow, Conversation, MessageRow
 
@@ -160,6 +161,93 @@ class Conversations(ModelCore):
                 self._deliver(MessageRow.pending(entry["chat_id"], entry["client_id"], entry["text"], self.user))
             else:
                 self._drop_from_outbox(entry["client_id"])
+
+    # --- edit and delete ----------------------------------------------------------------------------
+
+    def can_edit(self, row: MessageRow) -> bool:
+        """Only the sender edits, and only a stored message that is still there."""
+        return row.kind == "message" and row.mine and row.seq is not None and not row.deleted
+
+    def can_delete(self, row: MessageRow) -> bool:
+        """The sender deletes; in a group, owners and admins may delete anyone's message too."""
+        if row.kind != "message" or row.seq is None or row.deleted:
+            return False
+        chat = self.chats.get(row.chat_id)
+        return row.mine or (chat is not None and chat.kind == "group" and chat.my_role in ("owner", "admin"))
+
+    def edit_message(self, ref: str | int, text: str, then: Callable[[], None] | None = None) -> bool:
+        """Change a message of the open chat (by row key or seq); False (with ``error`` set) when refused here.
+
+        The row shows the new text once the server has stored it; the server decides who may edit.
+        """
+        row = self._stored_row(ref)
+        text = text.strip()
+        if row is None:
+            return False
+        if not text:
+            self._fail(ParleyError("A message needs some text: delete it instead.", code="message_empty"))
+            return False
+        client, chat_id, seq = self._client(), row.chat_id, row.seq
+        assert seq is not None
+        if text == row.text:
+            if then:
+                then()
+            return True
+
+        def done(message: Message) -> None:
+            self._message_changed(chat_id, message.seq, message.text)
+            if then:
+                then()
+
+        failed = partial(self._change_failed, "edit")
+        self._run(lambda: client.edit(chat_id, seq, text), done, failed)
+        return True
+
+    def delete_message(self, ref: str | int, then: Callable[[], None] | None = None) -> bool:
+        """Delete a message of the open chat (by row key or seq); False (with ``error`` set) when refused here."""
+        row = self._stored_row(ref)
+        if row is None:
+            return False
+        client, chat_id, seq = self._client(), row.chat_id, row.seq
+        assert seq is not None
+
+        def done(_none: None) -> None:
+            self._message_changed(chat_id, seq, None)
+            if then:
+                then()
+
+        failed = partial(self._change_failed, "delete")
+        self._run(lambda: client.delete(chat_id, seq), done, failed)
+        return True
+
+    def _stored_row(self, ref: str | int) -> MessageRow | None:
+        """The open chat's message ``ref`` (key or seq), if it can be changed at all; else an error."""
+        conv = self.conversation
+        row = None if conv is None else (conv.by_seq(ref) if isinstance(ref, int) else conv.find(ref))
+        if row is None or row.kind != "message":
+            self._fail(ParleyError("That message is not in this chat.", code="message_not_found"))
+        elif row.deleted:
+            self._fail(ParleyError("That message was deleted.", code="message_deleted"))
+        elif row.seq is None:
+            self._fail(ParleyError("Wait until the message is sent.", code="pending"))
+        else:
+            return row
+        return None
+
+    def _message_changed(self, chat_id: int, seq: int, text: str | None) -> None:
+        """Our own edit or deletion was stored (its event may come later, or already came: both are safe)."""
+        if self.conversation is not None and self.conversation.chat_id == chat_id:
+            self.conversation.change_message(seq, text)
+        chat = self.chats.get(chat_id)
+        if chat is not None:
+            chat.change_message(seq, text)
+        self._notify("conversation", "chats")
+
+    def _change_failed(self, action: str, exc: BaseException) -> None:
+        if isinstance(exc, ParleyError) and exc.code == "forbidden":
+            who = "" if action == "edit" else " (in a group, owners and admins can delete any)"
+            exc = ParleyError(f"You can only {action} your own messages{who}.", code="forbidden")
+        self._fail(exc)
 
     def typing(self, text: str) -> None:
         """Call on every edit of the composer; tells the others at most every few seconds."""

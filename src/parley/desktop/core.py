@@ -31,6 +31,9 @@ FRIENDLY = {
     "username_taken": "That username is taken.",
     "unauthorized": "Your session has ended: please log in again.",
     "rate_limited": "Too many attempts: wait a moment and try again.",
+    "message_not_found": "That message is not in this chat.",
+    "message_deleted": "That message was deleted.",
+    "message_empty": "A message needs some text.",
 }
 
 
@@ -41,6 +44,8 @@ def describe(exc: BaseException, *, subject: str = "") -> str:
     if isinstance(exc, ParleyError):
         if exc.code == "user_not_found":
             return f"No user called “{subject}” on this server." if subject else "No such user."
+        if exc.code == "message_too_long":  # the server's sentence names the limit
+            return exc.message[:1].upper() + exc.message[1:] + "."
         return FRIENDLY.get(exc.code, exc.message)
     return f"Unexpected error: {exc}"
 

@@ -23,6 +23,8 @@ from ..client import (
     ConnectionLost,
     ConnectionState,
     Event,
+    MessageDeleted,
+    MessageEdited,
     ParleyError,
     Presence,
     ReadMarker,
@@ -250,11 +252,12 @@ class ParleyModel(Conversations):
         row = ChatRow.from_chat(chat, self.user)
         old = self.chats.get(chat.id)
         if old is not None and old.last_seq > row.last_seq:  # keep what live events already told us
-            row.last_seq, row.last_text, row.last_sender, row.last_time = (
+            row.last_seq, row.last_text, row.last_sender, row.last_time, row.last_message_seq = (
                 old.last_seq,
                 old.last_text,
                 old.last_sender,
                 old.last_time,
+                old.last_message_seq,
             )
         if self.conversation is not None and self.conversation.chat_id == chat.id:
             row.unread = 0
@@ -286,6 +289,8 @@ class ParleyModel(Conversations):
             self._remove_chat(event.chat_id)
         elif isinstance(event, ReadMarker):
             self._on_read(event)
+        elif isinstance(event, MessageEdited | MessageDeleted):
+            self._on_changed(event)
         elif isinstance(event, ChatEvent):
             self._on_chat_event(event)
         elif isinstance(event, Typing):
@@ -345,6 +350,28 @@ class ParleyModel(Conversations):
             client, chat_id = self.client, event.chat_id
             self._run(lambda: client.chat(chat_id), self._add_chat, failed=lambda exc: None)
         self._notify("chats", "conversation")
+
+    def _on_changed(self, event: MessageEdited | MessageDeleted) -> None:
+        """An edit or deletion: the shown message and the list's preview follow; no row, no unread."""
+        text = event.new_text if isinstance(event, MessageEdited) else None
+        chat = self.chats.get(event.chat_id)
+        if chat is not None:
+            chat.last_seq = max(chat.last_seq, event.seq)
+            chat.change_message(event.target_seq, text)
+        conv = self.conversation
+        if conv is not None and conv.chat_id == event.chat_id:
+            conv.change_message(event.target_seq, text)
+        elif text is None and chat is not None and chat.unread and self.client is not None:
+            # A deleted message no longer waits to be read: take the count from the server.
+            client, chat_id = self.client, event.chat_id
+            self._run(lambda: client.chat(chat_id), self._set_unread, failed=lambda exc: None)
+        self._notify("chats", "conversation")
+
+    def _set_unread(self, chat: Chat) -> None:
+        row = self.chats.get(chat.id)
+        if row is not None and (self.conversation is None or self.conversation.chat_id != chat.id):
+            row.unread = chat.unread
+            self._notify("chats")
 
     def _on_typing(self, event: Typing) -> None:
         conv = self.conversation

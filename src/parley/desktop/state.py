@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from ..client import Chat, ChatEvent, Member, User
+from ..client import Chat, ChatEvent, Member, Message, User
+
+DELETED_TEXT = "Message deleted"
 
 SYSTEM_TEXT = {
     "chat_created": "{who} created the chat",
@@ -49,6 +51,7 @@ class ChatRow:
     members: list[Member] = field(default_factory=list)
     my_role: str = "member"
     peer: User | None = None  # the other person of a direct chat
+    last_message_seq: int | None = None  # the message the preview shows (None: a system line or nothing)
 
     @classmethod
     def from_chat(cls, chat: Chat, me: User | None) -> ChatRow:
@@ -75,11 +78,19 @@ class ChatRow:
         self.last_seq = max(self.last_seq, event.seq)
         self.last_time = event.sent_at
         if event.kind == "message":
-            self.last_text = event.text or ""
+            gone = isinstance(event, Message) and event.deleted
+            self.last_text = DELETED_TEXT if gone else (event.text or "")
+            self.last_message_seq = event.seq
             mine = me is not None and event.sender is not None and event.sender.id == me.id
             self.last_sender = "You" if mine else (event.sender.display_name if event.sender else "")
-        elif event.kind != "read":
+        elif event.kind not in ("read", "edited", "deleted"):
             self.last_text, self.last_sender = system_text(event), ""
+            self.last_message_seq = None
+
+    def change_message(self, seq: int, text: str | None) -> None:
+        """An edit (new ``text``) or deletion (``None``) of the message at ``seq``: the preview follows it."""
+        if seq == self.last_message_seq and self.last_text != DELETED_TEXT:
+            self.last_text = DELETED_TEXT if text is None else text
 
     @property
     def sort_key(self) -> float:
@@ -101,10 +112,13 @@ class MessageRow:
     mine: bool = False
     status: str = ""  # own messages: pending, sent, failed ("read" is derived from the conversation)
     error: str = ""
+    edited: bool = False
+    deleted: bool = False  # then ``text`` is empty
 
     @classmethod
     def from_event(cls, event: ChatEvent, me: User | None) -> MessageRow:
         mine = me is not None and event.sender is not None and event.sender.id == me.id
+        message = event if isinstance(event, Message) else None
         return cls(
             key=(event.client_id if mine and event.client_id else f"e{event.id}"),
             chat_id=event.chat_id,
@@ -116,7 +130,19 @@ class MessageRow:
             sender_name=event.sender.display_name if event.sender else "",
             mine=mine,
             status="sent" if mine else "",
+            edited=message is not None and message.edited_at is not None,
+            deleted=message is not None and message.deleted,
         )
+
+    def change(self, text: str | None) -> bool:
+        """Apply an edit (new ``text``) or a deletion (``None``); False when it changes nothing."""
+        if self.kind != "message" or self.deleted:
+            return False
+        if text is None:
+            self.text, self.deleted = "", True
+        else:
+            self.text, self.edited = text, True
+        return True
 
     @classmethod
     def pending(cls, chat_id: int, client_id: str, text: str, me: User | None) -> MessageRow:
@@ -147,6 +173,14 @@ class Conversation:
 
     def find(self, key: str) -> MessageRow | None:
         return next((r for r in self.rows if r.key == key), None)
+
+    def by_seq(self, seq: int) -> MessageRow | None:
+        return next((r for r in self.rows if r.seq == seq), None)
+
+    def change_message(self, seq: int, text: str | None) -> bool:
+        """An edit (new ``text``) or deletion (``None``) of the message at ``seq``, if it is shown."""
+        row = self.by_seq(seq)
+        return row is not None and row.change(text)
 
     def has_seq(self, seq: int) -> bool:
         return any(r.seq == seq for r in self.rows)
