@@ -28,6 +28,19 @@ function uuid(): string {
   });
 }
 
+/** Errors of edit and delete requests, said for people. */
+function friendly(e: RequestError): RequestError {
+  const say: Record<string, string> = {
+    forbidden: "You can’t change someone else’s message.",
+    message_not_found: "That message no longer exists.",
+    message_deleted: "That message was deleted.",
+    message_empty: "A message needs some text. To remove it, delete it instead.",
+    not_a_member: "You are no longer in this chat.",
+  };
+  const text = say[e.code] ?? (e.message ? e.message.charAt(0).toUpperCase() + e.message.slice(1).replace(/\.?$/, ".") : "Something went wrong.");
+  return new RequestError(e.code, text);
+}
+
 export interface ClientHooks {
   /** A message from someone else arrived live (for notifications). */
   onMessage?(ev: EventOut): void;
@@ -105,6 +118,11 @@ export class Client {
       this.socket.connect();
     }
   };
+
+  /** A short notice for the person (shown by the shell). */
+  notice(text: string): void {
+    this.hooks.onNotice?.(text);
+  }
 
   reconnectNow(): void {
     this.wentOnline();
@@ -284,6 +302,26 @@ export class Client {
     }
   }
   private savedOutbox = "";
+
+  /** Change the text of one of our messages; shown at once, the `edited` event confirms it to everyone. */
+  async editMessage(chatId: number, seq: number, text: string): Promise<void> {
+    try {
+      const ev = await this.request<EventOut>("edit", { chat_id: chatId, seq, text });
+      this.store.patchMessage(chatId, seq, { text: ev.text ?? text, edited_at: String(ev.data?.edited_at ?? new Date().toISOString()) });
+    } catch (err) {
+      throw friendly(err as RequestError);
+    }
+  }
+
+  /** Delete a message (ours, or anyone's in a group we own or administer). */
+  async deleteMessage(chatId: number, seq: number): Promise<void> {
+    try {
+      await this.request("delete", { chat_id: chatId, seq });
+      this.store.patchMessage(chatId, seq, { deleted: true });
+    } catch (err) {
+      throw friendly(err as RequestError);
+    }
+  }
 
   discard(chatId: number, clientId: string): void {
     this.store.discard(chatId, clientId);

@@ -1,10 +1,10 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Client } from "../client";
 import { dayLabel, linkify, timeOfDay } from "../format";
-import type { ChatState, Item } from "../state/chats";
+import { type ChatState, type Item, isDeleted } from "../state/chats";
 import { buildRows, describe } from "../state/rows";
 import { Avatar } from "./Avatar";
-import { IconAlert, IconCheck, IconChecks, IconClock, IconDown } from "./icons";
+import { IconAlert, IconCheck, IconChecks, IconClock, IconDown, IconEdit, IconMore, IconTrash } from "./icons";
 
 const NEAR_TOP = 300;
 const NEAR_BOTTOM = 60;
@@ -25,6 +25,79 @@ function MessageText(props: { text: string }) {
   );
 }
 
+/** The "⋯" button on a message and its menu (Edit, Delete), usable by mouse, touch and keyboard. */
+function MessageActions(props: { item: Item; canEdit: boolean; canDelete: boolean; onEdit(): void; onDelete(): void }) {
+  const [open, setOpen] = useState<"up" | "down" | null>(null);
+  const wrap = useRef<HTMLSpanElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    if (!open) return;
+    wrap.current?.querySelector<HTMLElement>("[role=menuitem]")?.focus();
+    const outside = (e: MouseEvent) => {
+      if (wrap.current && !wrap.current.contains(e.target as Node)) setOpen(null);
+    };
+    document.addEventListener("mousedown", outside);
+    return () => document.removeEventListener("mousedown", outside);
+  }, [open]);
+
+  const toggle = () => {
+    if (open) {
+      setOpen(null);
+      return;
+    }
+    // Open upwards unless the message is near the top of the list (the menu would be cut off).
+    const list = wrap.current?.closest(".messages")?.getBoundingClientRect();
+    const at = wrap.current?.getBoundingClientRect();
+    setOpen(list && at && at.top - list.top < 110 ? "down" : "up");
+  };
+
+  const close = (refocus = true) => {
+    setOpen(null);
+    if (refocus) button.current?.focus();
+  };
+
+  const onMenuKey = (e: KeyboardEvent) => {
+    const items = [...(wrap.current?.querySelectorAll<HTMLElement>("[role=menuitem]") ?? [])];
+    const at = items.indexOf(document.activeElement as HTMLElement);
+    if (e.key === "Escape") {
+      e.preventDefault();
+      e.stopPropagation();
+      close();
+    } else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      const next = (at + (e.key === "ArrowDown" ? 1 : -1) + items.length) % items.length;
+      items[next]?.focus();
+    } else if (e.key === "Tab") {
+      close(false);
+    }
+  };
+
+  const choose = (fn: () => void) => {
+    setOpen(null);
+    fn();
+  };
+
+  return (
+    <span class="msg-tools" ref={wrap}>
+      <button ref={button} type="button" class={`msg-actions ${open ? "open" : ""}`} aria-label="Message actions" title="Message actions"
+        aria-haspopup="menu" aria-expanded={!!open} onClick={toggle}>
+        <IconMore />
+      </button>
+      {open && (
+        <div class={`menu msg-menu ${open}`} role="menu" aria-label="Message actions" onKeyDown={onMenuKey}>
+          {props.canEdit && (
+            <button role="menuitem" onClick={() => choose(props.onEdit)}><IconEdit size={16} /> Edit</button>
+          )}
+          {props.canDelete && (
+            <button role="menuitem" class="danger" onClick={() => choose(props.onDelete)}><IconTrash /> Delete</button>
+          )}
+        </div>
+      )}
+    </span>
+  );
+}
+
 function Receipt(props: { client: Client; chat: ChatState; item: Item }) {
   const { item } = props;
   if (item.status === "pending") return <span class="receipt pending" title="Sending…" aria-label="sending"><IconClock /></span>;
@@ -37,7 +110,15 @@ function Receipt(props: { client: Client; chat: ChatState; item: Item }) {
   );
 }
 
-export function MessageList(props: { client: Client; chat: ChatState }) {
+export function MessageList(props: {
+  client: Client;
+  chat: ChatState;
+  editingSeq: number | null;
+  /** Whether we may delete other people's messages (a group's owners and admins). */
+  canDeleteOthers: boolean;
+  onEdit(item: Item): void;
+  onDelete(item: Item): void;
+}) {
   const { client, chat } = props;
   const me = client.me.id;
   const group = chat.summary.kind === "group";
@@ -203,20 +284,37 @@ export function MessageList(props: { client: Client; chat: ChatState }) {
             case "message": {
               const { item, mine } = row;
               const name = item.sender?.display_name || item.sender?.username || "";
+              const gone = isDeleted(item);
+              const editedAt = !gone && typeof item.data.edited_at === "string" ? item.data.edited_at : null;
+              const confirmed = item.seq !== null && item.status === "sent" && !gone;
+              const canEdit = confirmed && mine;
+              const canDelete = confirmed && (mine || props.canDeleteOthers);
+              const actions = (canEdit || canDelete) && (
+                <MessageActions item={item} canEdit={canEdit} canDelete={canDelete}
+                  onEdit={() => props.onEdit(item)} onDelete={() => props.onDelete(item)} />
+              );
               return (
-                <div key={row.key} class={`msg ${mine ? "mine" : "theirs"} ${row.first ? "first" : ""} ${row.last ? "last" : ""} ${item.status}`}
+                <div key={row.key}
+                  class={`msg ${mine ? "mine" : "theirs"} ${row.first ? "first" : ""} ${row.last ? "last" : ""} ${item.status}${gone ? " deleted" : ""}${props.editingSeq !== null && item.seq === props.editingSeq ? " editing" : ""}`}
                   data-seq={item.seq ?? undefined} data-client-id={item.client_id ?? undefined}>
                   {group && !mine && (
                     <span class="msg-avatar">{row.last && item.sender && <Avatar id={item.sender.id} name={name} size={32} />}</span>
                   )}
+                  {mine && actions}
                   <div class="bubble">
                     {group && !mine && row.first && <span class="sender" style={{ color: `var(--name-${(item.sender?.id ?? 0) % 8})` }}>{name}</span>}
-                    <span class="text"><MessageText text={item.text} /></span>
+                    {gone ? (
+                      <span class="tombstone">Message deleted</span>
+                    ) : (
+                      <span class="text"><MessageText text={item.text} /></span>
+                    )}
                     <span class="meta">
+                      {editedAt && <span class="edited" title={`Edited ${new Date(editedAt).toLocaleString()}`}>edited</span>}
                       <time dateTime={item.sent_at} title={new Date(item.sent_at).toLocaleString()}>{timeOfDay(item.sent_at)}</time>
-                      {mine && <Receipt client={client} chat={chat} item={item} />}
+                      {mine && !gone && <Receipt client={client} chat={chat} item={item} />}
                     </span>
                   </div>
+                  {!mine && actions}
                   {item.status === "failed" && (
                     <div class="failed-row">
                       <span>Not sent{item.error ? ` — ${item.error}` : ""}.</span>

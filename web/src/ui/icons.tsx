@@ -18,6 +18,8 @@ export const IconUsers = ({ size = 18 }: P) => svg(size, <><path d="M17 21v-2a4 
 export const IconUser = ({ size = 18 }: P) => svg(size, <><path d="M20 21v-2a4 4 0 0 0-4-4H8a4 4 0 0 0-4 4v2" /><circle cx="12" cy="7" r="4" /></>);
 export const IconClock = ({ size = 14 }: P) => svg(size, <><circle cx="12" cy="12" r="9" /><path d="M12 7v5l3 2" /></>);
 export const IconAlert = ({ size = 14 }: P) => svg(size, <><circle cx="12" cy="12" r="10" /><path d="M12 8v4M12 16h.01" /></>);
+export const IconMore = ({ size = 18 }: P) => svg(size, <><circle cx="5" cy="12" r="1" /><circle cx="12" cy="12" r="1" /><circle cx="19" cy="12" r="1" /></>);
+export const IconTrash = ({ size = 16 }: P) => svg(size, <><path d="M3 6h18" /><path d="M8 6V4h8v2" /><path d="M19 6l-1 14H6L5 6" /></>);
 export const IconCheck = ({ size = 16 }: P) => svg(size, <path d="M4 12.5 9 17.5 20 6.5" />);
 export const IconChecks = ({ size = 16 }: P) => (
   <svg width={size + 4} height={size} viewBox="0 0 28 24" fill="none" stroke="currentColor" stroke-width="2"
