@@ -12,11 +12,12 @@ from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.widget import Widget
 from kivymd.uix.boxlayout import MDBoxLayout
 from kivymd.uix.button import MDButton, MDButtonText
+from kivymd.uix.menu import MDDropdownMenu
 from kivymd.uix.screen import MDScreen
 from kivymd.uix.snackbar import MDSnackbar, MDSnackbarText
 
 from ..model import ParleyModel
-from ..state import ChatRow, MessageRow
+from ..state import DELETED_TEXT, ChatRow, MessageRow
 from ..timefmt import short_time
 from ..widgets import avatar  # noqa: F401
 from ..widgets.bubble import BubbleRow, MessageBubble, SystemLine
@@ -24,6 +25,8 @@ from ..widgets.chatlist import ChatListItem
 from ..widgets.dialogs import FormDialog, member_rows, text_field
 
 NARROW = 700  # dp: below this width one pane shows at a time
+LONG_PRESS = 0.5  # seconds a press on a bubble must last to open its actions (right-click opens them at once)
+ESCAPE = 27
 
 CONNECTION_TEXT = {
     "connected": "Connected",
@@ -208,6 +211,28 @@ Builder.load_string(
             italic: True
             theme_text_color: "Secondary"
         MDBoxLayout:
+            id: edit_bar
+            size_hint_y: None
+            height: dp(24) if root.editing else 0
+            opacity: 1 if root.editing else 0
+            padding: dp(20), 0
+            spacing: dp(6)
+            MDIcon:
+                icon: "pencil-outline"
+                font_size: sp(16)
+                size_hint: None, None
+                size: dp(18), dp(18)
+                pos_hint: {"center_y": .5}
+                theme_text_color: "Custom"
+                text_color: app.theme_cls.primaryColor
+            MDLabel:
+                id: edit_notice
+                text: "Editing — Esc to cancel"
+                font_style: "Body"
+                role: "small"
+                theme_text_color: "Custom"
+                text_color: app.theme_cls.primaryColor
+        MDBoxLayout:
             size_hint_y: None
             height: dp(72) if root.has_chat else 0
             opacity: 1 if root.has_chat else 0
@@ -225,8 +250,17 @@ Builder.load_string(
                 MDTextFieldHintText:
                     text: "Message"
             MDIconButton:
+                id: cancel_edit
+                icon: "close"
+                pos_hint: {"center_y": .5}
+                opacity: 1 if root.editing else 0
+                disabled: not root.editing
+                size_hint_x: None
+                width: dp(48) if root.editing else 0
+                on_release: root.cancel_edit()
+            MDIconButton:
                 id: send
-                icon: "send"
+                icon: "check" if root.editing else "send"
                 style: "filled"
                 pos_hint: {"center_y": .5}
                 disabled: not root.has_chat
@@ -246,6 +280,7 @@ class HomeScreen(MDScreen):
     chat_title = StringProperty("")
     chat_status = StringProperty("")
     typing_text = StringProperty("")
+    editing = BooleanProperty(False)  # the composer holds a message being edited (``editing_key``)
 
     def __init__(self, model: ParleyModel, **kwargs: Any) -> None:
         self.model = model
@@ -254,6 +289,8 @@ class HomeScreen(MDScreen):
         self._message_widgets: dict[str, Widget] = {}
         self._shown_chat: int | None = None
         self.dialog: FormDialog | None = None
+        self.menu: MDDropdownMenu | None = None
+        self.editing_key: str | None = None
         self._top_spacer = Widget(size_hint_y=1)
         list_pane, conv_pane = self.ids.list_pane, self.ids.conv_pane
         self.remove_widget(list_pane)
@@ -261,6 +298,7 @@ class HomeScreen(MDScreen):
         self.list_pane, self.conv_pane = list_pane, conv_pane
         model.subscribe(self._changed)
         Window.bind(size=lambda *_: self._layout())
+        Window.bind(on_keyboard=self._key)
         self.ids.message_scroll.bind(scroll_y=self._scrolled)
         self._layout()
         for topic in ("session", "connection", "chats", "conversation"):
@@ -363,6 +401,7 @@ class HomeScreen(MDScreen):
             if self.narrow:
                 self._layout()
             self._render_chats()
+            self.cancel_edit()
             if conv is None:
                 return
             self.ids.composer.text = ""
@@ -382,8 +421,13 @@ class HomeScreen(MDScreen):
                 first_of_run = row.sender_id != previous_sender
                 bubble.sender = row.sender_name if group and not row.mine and first_of_run else ""
                 bubble.status = conv.status_of(row)
+                bubble.text, bubble.deleted = (DELETED_TEXT, True) if row.deleted else (row.text, False)
                 bubble.meta = short_time(row.sent_at) + (
-                    "  ·  not sent, tap to retry" if row.status == "failed" else ""
+                    "  ·  not sent, tap to retry"
+                    if row.status == "failed"
+                    else "  ·  edited"
+                    if row.edited and not row.deleted
+                    else ""
                 )
             previous_sender = row.sender_id if row.kind == "message" else None
             widgets.append(widget)
@@ -407,9 +451,95 @@ class HomeScreen(MDScreen):
         return widget
 
     def _bubble_touched(self, widget: BubbleRow, touch: Any) -> bool:
-        if widget.bubble.collide_point(*widget.to_widget(*touch.pos)) and widget.bubble.status == "failed":
-            self.model.retry(widget.bubble.key)
+        bubble = widget.bubble
+        if not bubble.collide_point(*widget.to_widget(*touch.pos)) or getattr(touch, "is_mouse_scrolling", False):
+            return False
+        if bubble.status == "failed":
+            self.model.retry(bubble.key)
             return True
+        still = abs(touch.x - touch.ox) < dp(10) and abs(touch.y - touch.oy) < dp(10)
+        long_press = still and touch.time_update - touch.time_start >= LONG_PRESS
+        if getattr(touch, "button", "left") == "right" or long_press:
+            return self.message_actions(bubble.key)
+        return False
+
+    def message_actions(self, key: str) -> bool:
+        """A small menu on the bubble: Edit (own messages), Delete (own; anyone's for group owners/admins)."""
+        conv = self.model.conversation
+        row = conv.find(key) if conv else None
+        widget = self._message_widgets.get(key)
+        if row is None or not isinstance(widget, BubbleRow):
+            return False
+        items = []
+        if self.model.can_edit(row):
+            items.append(
+                {
+                    "text": "Edit",
+                    "leading_icon": "pencil-outline",
+                    "on_release": lambda: self._menu_pick(self.start_edit, key),
+                }
+            )
+        if self.model.can_delete(row):
+            items.append(
+                {
+                    "text": "Delete",
+                    "leading_icon": "delete-outline",
+                    "on_release": lambda: self._menu_pick(self.ask_delete, key),
+                }
+            )
+        if not items:
+            return False
+        if self.menu is not None:
+            self.menu.dismiss()
+        self.menu = MDDropdownMenu(caller=widget.bubble, items=items, position="bottom")
+        self.menu.open()
+        return True
+
+    def _menu_pick(self, action: Any, key: str) -> None:
+        if self.menu is not None:
+            self.menu.dismiss()
+            self.menu = None
+        action(key)
+
+    def start_edit(self, key: str) -> None:
+        """Put the message in the composer; Enter saves it, Esc (or the cross) cancels."""
+        conv = self.model.conversation
+        row = conv.find(key) if conv else None
+        if row is None or not self.model.can_edit(row):
+            return
+        self.editing_key, self.editing = key, True
+        composer = self.ids.composer
+        composer.text = row.text
+        Clock.schedule_once(lambda _dt: setattr(composer, "focus", True), 0)
+
+    def cancel_edit(self) -> None:
+        if self.editing_key is not None:
+            self.editing_key, self.editing = None, False
+            self.ids.composer.text = ""
+
+    def ask_delete(self, key: str) -> None:
+        conv = self.model.conversation
+        row = conv.find(key) if conv else None
+        if row is None:
+            return
+        quoted = row.text if len(row.text) <= 60 else row.text[:59] + "…"
+        self._open_dialog(
+            FormDialog(
+                "Delete message?",
+                [],
+                "Delete",
+                lambda _values: self._delete(key),
+                supporting=f"“{quoted}” will be removed for everyone in this chat.",
+            )
+        )
+
+    def _delete(self, key: str) -> None:
+        self.model.delete_message(key, then=self._dismiss_dialog)
+
+    def _key(self, _window: Any, key: int, *_args: Any) -> bool:
+        if key == ESCAPE and self.editing:
+            self.cancel_edit()
+            return True  # not Kivy's default: Esc would close the app
         return False
 
     def _keep_position(self, height_before: float) -> None:
@@ -428,7 +558,10 @@ class HomeScreen(MDScreen):
 
     def send(self) -> None:
         composer = self.ids.composer
-        if self.model.send(composer.text) is not None:
+        if self.editing_key is not None:
+            if self.model.edit_message(self.editing_key, composer.text):
+                self.cancel_edit()
+        elif self.model.send(composer.text) is not None:
             composer.text = ""
         Clock.schedule_once(lambda _dt: setattr(composer, "focus", True), 0)
 

@@ -30,8 +30,11 @@ Builder.load_string(
         id: body
         text: root.text
         font_size: sp(15)
+        italic: root.deleted
         size_hint: None, None
-        color: app.theme_cls.onPrimaryContainerColor if root.mine else app.theme_cls.onSurfaceColor
+        color:
+            app.theme_cls.onSurfaceVariantColor if root.deleted else \
+            app.theme_cls.onPrimaryContainerColor if root.mine else app.theme_cls.onSurfaceColor
     BoxLayout:
         id: meta
         size_hint: None, None
@@ -84,6 +87,7 @@ class MessageBubble(MDBoxLayout):
     status = StringProperty("")
     status_icon = StringProperty("")
     mine = BooleanProperty(False)
+    deleted = BooleanProperty(False)  # then ``text`` is "Message deleted", shown in italics, muted
 
     def on_status(self, _instance: object, status: str) -> None:
         self.status_icon = STATUS_ICONS.get(status, "")
@@ -118,7 +122,7 @@ class BubbleRow(MDBoxLayout):
         self.bubble = bubble
         self.mine = bubble.mine
         self.bind(width=lambda *_: self.refit())
-        for name in ("text", "sender", "meta", "status_icon"):
+        for name in ("text", "sender", "meta", "status_icon", "deleted"):
             bubble.bind(**{name: lambda *_: self.refit()})
         self.spacer = Widget()
         if bubble.mine:
