@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import PASSWORD, unique_name
 
-from parley.client import Client, Message
+from parley.client import Client, Message, MessageEdited
 
 pytestmark = pytest.mark.desktop
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,6 +119,7 @@ async def test_log_in_chat_and_see_the_reply_rendered(display, server, tmp_path)
         "group_last": "Who's in for Saturday? Forecast says sunny.",
         "group_reply": "Count me in! I'll bring snacks.",
         "more": ["Great, the receipts work too", "Lunch tomorrow?", "I'll book a table for noon"],
+        "edited": "Lunch tomorrow? Or Friday if that suits you better",
         "report": str(tmp_path / "report.jsonl"),
         "answers": str(answers),
         "shots": str(SHOTS),
@@ -156,6 +157,17 @@ async def test_log_in_chat_and_see_the_reply_rendered(display, server, tmp_path)
         assert rendered["own_further_right"] is True
         assert rendered["typing_after"] == ""
 
+        edited = await report.wait("edited")
+        assert edited["menu"] == ["Edit", "Delete"] and str(edited["meta"]).endswith("·  edited")
+        change = await bob.next_event(10)
+        while not isinstance(change, MessageEdited):
+            change = await bob.next_event(10)
+        assert (change.target_seq, change.new_text) == (edited["seq"], spec["edited"])
+        oops = await bob.send(chat_id, "Oops, wrong chat")
+        await bob.delete(chat_id, oops.seq)
+        deleted = await report.wait("deleted_seen")
+        assert deleted == {"step": "deleted_seen", "italic": True, "offered": False}  # not hers to delete
+
         group = await bob.create_group(spec["group"], [alice_name])
         for i in range(1, 61):
             await bob.send(group.id, f"Trail note {i:02d}")
@@ -184,6 +196,8 @@ async def test_log_in_chat_and_see_the_reply_rendered(display, server, tmp_path)
     assert shots == [
         "desktop-login",
         "desktop-new-chat-error",
+        "desktop-message-menu",
+        "desktop-editing",
         "desktop-chat",
         "desktop-chat-dark",
         "desktop-group",

@@ -136,6 +136,26 @@ def script() -> Iterator[Wait | float]:
         home.ids.composer.text = spec["more"][i]
         home.ids.composer.dispatch("on_text_validate")
         yield lambda i=i: any(b.text == spec["more"][i] and b.status == "sent" for b in bubbles())
+
+    # Edit one of ours: the bubble's menu (what a right-click or long press opens), Edit, new text, Enter.
+    lunch = next(b for b in bubbles() if b.text == spec["more"][1])
+    assert home.message_actions(lunch.key) and home.menu is not None
+    labels = [item["text"] for item in home.menu.items]
+    yield 0.4
+    screenshot("desktop-message-menu")
+    next(item for item in home.menu.items if item["text"] == "Edit")["on_release"]()
+    yield lambda: home.editing and home.ids.composer.text == spec["more"][1]
+    assert home.ids.edit_notice.text == "Editing — Esc to cancel" and home.ids.edit_bar.height > 0
+    home.ids.composer.text = spec["edited"]
+    yield 0.4
+    screenshot("desktop-editing")
+    home.ids.composer.dispatch("on_text_validate")
+    yield lambda: lunch.text == spec["edited"] and lunch.meta.endswith("edited") and not home.editing
+    assert home.ids.composer.text == "", "the composer is cleared after saving the edit"
+    report("edited", menu=labels, seq=app.model.conversation.find(lunch.key).seq, meta=lunch.meta)
+    yield lambda: any(b.deleted and b.text == "Message deleted" and not b.mine for b in bubbles())
+    theirs = next(b for b in bubbles() if b.deleted)
+    report("deleted_seen", italic=theirs.ids.body.italic, offered=home.message_actions(theirs.key))
     yield lambda: any(c.last_text == spec["group_last"] for c in app.model.chats.values())  # the test's group
     yield 0.8
     scroll, listing = home.ids.message_scroll, home.ids.message_list
