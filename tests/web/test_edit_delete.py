@@ -201,7 +201,7 @@ def test_group_admin_deletes_others_messages(new_page):
     expect(ann.get_by_role("menuitem", name="Delete")).to_be_focused()
     ann.keyboard.press("Enter")
     dialog = ann.get_by_role("dialog", name="Delete message?")
-    expect(dialog).to_contain_text("Ben’s message")
+    expect(dialog).to_contain_text("Ben\u2019s message")
     dialog.get_by_role("button", name="Delete").click()
     expect(ben.locator(".msg.deleted .tombstone")).to_have_text("Message deleted")
     expect_texts(ben, ["owner says hi"])
