@@ -110,3 +110,15 @@ async def test_unknown_messages_and_other_peoples_chats(server, make_client):
             await call
         assert info.value.code == code
     assert [m.text for m in await b.history(chat.id) if isinstance(m, Message)] == ["private"]
+
+
+async def test_editing_or_deleting_an_old_message_does_not_reorder_the_chat_list(server, make_client):
+    a, _, first = await pair(make_client, server)
+    c = await make_client(server)
+    second = await a.open_direct(c.user.username)
+    old = await a.send(first.id, "old news")
+    await a.send(second.id, "latest")
+    assert [x.id for x in await a.chats()] == [second.id, first.id]
+    await a.edit(first.id, old.seq, "old news, corrected")
+    await a.delete(first.id, old.seq)
+    assert [x.id for x in await a.chats()] == [second.id, first.id]

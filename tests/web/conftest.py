@@ -47,8 +47,10 @@ def web_server(tmp_path_factory: pytest.TempPathFactory, web_dist: Path) -> Iter
         proc.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    # Per module, not per session: Playwright's sync API runs an event loop in this thread while it is
+    # open, and the async tests of other directories could not start theirs after it.
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed (make test-deps installs it)")
     from playwright.sync_api import sync_playwright

@@ -128,6 +128,16 @@ describe("edits and deletions", () => {
     expect(chat.timeline[1].text).toBe("fixed");
   });
 
+  it("does not move the chat up the list (as on the server)", () => {
+    const s = store();
+    s.applyEvent(msg(4));
+    s.upsertChat(summary({ id: 11, title: "Newer", last_activity: "2024-05-02T10:00:00Z" }));
+    expect(s.ordered().map((c) => c.id)).toEqual([11, 10]);
+    s.applyEvent({ ...edited(5, 4, "fixed"), sent_at: "2024-05-03T10:00:00Z" });
+    s.applyEvent({ ...deleted(6, 4), sent_at: "2024-05-03T10:01:00Z" });
+    expect(s.ordered().map((c) => c.id)).toEqual([11, 10]);
+  });
+
   it("edits an older message without touching the preview", () => {
     const s = store();
     s.applyEvent(msg(4));

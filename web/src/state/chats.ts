@@ -252,10 +252,9 @@ export class ChatStore {
       else chat.readBy[user] = Math.max(chat.readBy[user] ?? 0, upTo);
       return;
     }
-    s.last_activity = ev.sent_at;
     if (ev.kind === "edited" || ev.kind === "deleted") {
-      // A change to an earlier message: no row of its own and nothing unread (the server also
-      // moves the chat's activity time for it, so we do too, to keep the same order).
+      // A change to an earlier message: no row of its own, nothing unread, and (as on the server)
+      // no move up the chat list.
       const change: Change =
         ev.kind === "deleted"
           ? { deleted: true }
@@ -263,6 +262,7 @@ export class ChatStore {
       this.changeMessage(chat, Number(ev.data.seq), change, ev.seq);
       return;
     }
+    s.last_activity = ev.sent_at;
     if (ev.kind === "message") {
       s.last_message = ev;
       if (ev.sender?.id === me) {

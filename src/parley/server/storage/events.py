@@ -33,18 +33,22 @@ def _select_events() -> Any:
     return select(*EVENT_COLUMNS).outerjoin(_SENDER, _SENDER.c.id == events.c.sender_id)
 
 
+# Events that do not move a chat up anyone's list: read markers, and changes to earlier messages.
+QUIET_KINDS = ("read", "edited", "deleted")
+
+
 # The send path's statements, built once: constructing and cache-keying them per call cost more CPU
 # than executing them (py-spy, `parley bench throughput`).
 def _bump_seq(kind: str) -> Any:
     values: dict[str, Any] = {"last_seq": chats.c.last_seq + 1}
-    if kind != "read":  # read markers do not reorder anyone's chat list
+    if kind not in QUIET_KINDS:
         values["last_activity_at"] = bindparam("now")
     if kind == "message":
         values["last_message_seq"] = chats.c.last_seq + 1
     return update(chats).where(chats.c.id == bindparam("chat")).values(**values).returning(chats.c.last_seq)
 
 
-_BUMP_SEQ = {kind: _bump_seq(kind) for kind in ("message", "read", "other")}
+_BUMP_SEQ = {kind: _bump_seq(kind) for kind in ("message", *QUIET_KINDS, "other")}
 _INSERT_EVENT = insert(events).returning(events.c.id)
 _BY_CLIENT_ID = select(events.c.id, events.c.chat_id, events.c.seq, events.c.created_at, events.c.client_id).where(
     events.c.sender_id == bindparam("sender"), events.c.client_id == bindparam("client")
@@ -68,7 +72,7 @@ def append_event_sync(
     """
     now = now_ms()
     bump = _BUMP_SEQ.get(kind, _BUMP_SEQ["other"])
-    params: dict[str, Any] = {"chat": chat_id} if kind == "read" else {"chat": chat_id, "now": now}
+    params: dict[str, Any] = {"chat": chat_id} if kind in QUIET_KINDS else {"chat": chat_id, "now": now}
     seq = int(conn.execute(bump, params).scalar_one())
     row = {
         "chat_id": chat_id,
