@@ -28,6 +28,7 @@ Config.set("input", "mouse", "mouse,disable_multitouch")
 
 from kivy.clock import Clock  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
+from kivy.tests.common import UnitTestTouch  # noqa: E402
 
 from parley.desktop.app import ParleyApp  # noqa: E402
 from parley.desktop.widgets.bubble import BubbleRow  # noqa: E402
@@ -137,9 +138,12 @@ def script() -> Iterator[Wait | float]:
         home.ids.composer.dispatch("on_text_validate")
         yield lambda i=i: any(b.text == spec["more"][i] and b.status == "sent" for b in bubbles())
 
-    # Edit one of ours: the bubble's menu (what a right-click or long press opens), Edit, new text, Enter.
+    # Edit one of ours: a long press on the bubble opens its menu; Edit, new text, Enter.
     lunch = next(b for b in bubbles() if b.text == spec["more"][1])
-    assert home.message_actions(lunch.key) and home.menu is not None
+    press = UnitTestTouch(*lunch.to_window(*lunch.center))
+    press.touch_down()
+    yield lambda: home.menu is not None  # opens while still held
+    press.touch_up()
     labels = [item["text"] for item in home.menu.items]
     yield 0.4
     screenshot("desktop-message-menu")

@@ -25,7 +25,6 @@ from ..widgets.chatlist import ChatListItem
 from ..widgets.dialogs import FormDialog, member_rows, text_field
 
 NARROW = 700  # dp: below this width one pane shows at a time
-LONG_PRESS = 0.5  # seconds a press on a bubble must last to open its actions (right-click opens them at once)
 ESCAPE = 27
 
 CONNECTION_TEXT = {
@@ -448,19 +447,13 @@ class HomeScreen(MDScreen):
         bubble = MessageBubble(key=row.key, text=row.text, mine=row.mine)
         widget = BubbleRow(bubble)
         widget.bind(on_touch_up=self._bubble_touched)
+        widget.bind(on_long_press=lambda w: self.message_actions(w.bubble.key))
         return widget
 
     def _bubble_touched(self, widget: BubbleRow, touch: Any) -> bool:
-        bubble = widget.bubble
-        if not bubble.collide_point(*widget.to_widget(*touch.pos)) or getattr(touch, "is_mouse_scrolling", False):
-            return False
-        if bubble.status == "failed":
-            self.model.retry(bubble.key)
+        if widget.bubble.collide_point(*widget.to_widget(*touch.pos)) and widget.bubble.status == "failed":
+            self.model.retry(widget.bubble.key)
             return True
-        still = abs(touch.x - touch.ox) < dp(10) and abs(touch.y - touch.oy) < dp(10)
-        long_press = still and touch.time_update - touch.time_start >= LONG_PRESS
-        if getattr(touch, "button", "left") == "right" or long_press:
-            return self.message_actions(bubble.key)
         return False
 
     def message_actions(self, key: str) -> bool:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
+from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.widget import Widget
 from kivymd.uix.boxlayout import MDBoxLayout
 
+LONG_PRESS = 0.5  # seconds held on a bubble to open its actions (a right-click opens them at once)
 STATUS_ICONS = {"pending": "clock-outline", "sent": "check", "read": "check-all", "failed": "alert-circle-outline"}
 
 Builder.load_string(
@@ -113,8 +118,13 @@ class MessageBubble(MDBoxLayout):
 
 
 class BubbleRow(MDBoxLayout):
-    """Holds one bubble against the right edge (own) or the left edge (others)."""
+    """Holds one bubble against the right edge (own) or the left edge (others).
 
+    Fires ``on_long_press`` when the bubble is held still for :data:`LONG_PRESS` or right-clicked. The touch
+    arrives late through the scroll view (after its scroll timeout), so the wait counts from the real press.
+    """
+
+    __events__ = ("on_long_press",)
     mine = BooleanProperty(False)
 
     def __init__(self, bubble: MessageBubble, **kwargs: object) -> None:
@@ -131,6 +141,39 @@ class BubbleRow(MDBoxLayout):
         else:
             self.add_widget(bubble)
             self.add_widget(self.spacer)
+
+    def on_long_press(self) -> None:
+        pass
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if not self.bubble.collide_point(*touch.pos) or getattr(touch, "is_mouse_scrolling", False):
+            return bool(super().on_touch_down(touch))
+        if getattr(touch, "button", "left") == "right":
+            self.dispatch("on_long_press")
+            return True
+        touch.grab(self)
+        wait = max(0.0, LONG_PRESS - (time.time() - touch.time_start))
+        touch.ud[self._press_key] = Clock.schedule_once(lambda _dt: self._held(touch), wait)
+        return bool(super().on_touch_down(touch))
+
+    def on_touch_up(self, touch: Any) -> bool:
+        if touch.grab_current is self:
+            touch.ungrab(self)
+            press = touch.ud.pop(self._press_key, None)
+            if press is not None:
+                press.cancel()
+            return True
+        return bool(super().on_touch_up(touch))
+
+    @property
+    def _press_key(self) -> str:
+        return f"bubble-press-{self.uid}"
+
+    def _held(self, touch: Any) -> None:
+        touch.ud.pop(self._press_key, None)
+        moved = abs(touch.x - touch.ox) + abs(touch.y - touch.oy)
+        if touch.time_end < 0 and moved < dp(12):  # still pressed, and not a scroll
+            self.dispatch("on_long_press")
 
     def refit(self) -> None:
         self.bubble.fit(max(dp(120), min(dp(520), (self.width - dp(24)) * 0.78)))
