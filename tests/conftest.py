@@ -101,3 +101,23 @@ async def make_client() -> AsyncIterator[Callable[..., object]]:
     yield make
     for client in clients:
         await client.close()
+
+
+@pytest.fixture
+async def client_behind_proxy() -> AsyncIterator[Callable[..., object]]:
+    """``await client_behind_proxy(server)`` → (registered :class:`Client`, :class:`Proxy`): its network can be cut."""
+    from tests.support.proxy import Proxy
+
+    made: list[tuple[Client, Proxy]] = []
+
+    async def make(proc: ServerProcess) -> tuple[Client, Proxy]:
+        proxy = await Proxy(proc.port).start()
+        client = Client(proxy.url)
+        made.append((client, proxy))
+        await client.register(unique_name("p"), PASSWORD)
+        return client, proxy
+
+    yield make
+    for client, proxy in made:
+        await client.close()
+        await proxy.close()

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from tests.conftest import PASSWORD, unique_name
 from tests.support.events import next_of
-from tests.support.proxy import Proxy
 
-from parley.client import Client, Message, MessageDeleted, MessageEdited, ParleyError
+from parley.client import Message, MessageDeleted, MessageEdited, ParleyError
 
 
 async def pair(make_client, server):
@@ -72,26 +70,20 @@ async def test_group_admins_may_delete_anyones_message_members_may_not(server, m
     assert (gone.target_seq, gone.sender.id) == (ack.seq, owner.user.id)
 
 
-async def test_edits_and_deletes_are_caught_up_after_a_disconnect(server, make_client):
+async def test_edits_and_deletes_are_caught_up_after_a_disconnect(server, make_client, client_behind_proxy):
     a = await make_client(server)
-    proxy = await Proxy(server.port).start()
-    b = Client(proxy.url)
-    try:
-        await b.register(unique_name("b"), PASSWORD)
-        chat = await a.open_direct(b.user.username)
-        await b.chat(chat.id)
-        first, second = await a.send(chat.id, "one"), await a.send(chat.id, "two")
-        assert [(await next_of(b, Message)).text for _ in range(2)] == ["one", "two"]
-        proxy.cut()
-        await a.edit(chat.id, first.seq, "one, edited")
-        await a.delete(chat.id, second.seq)
-        proxy.restore()
-        edited = await next_of(b, MessageEdited, timeout=15)
-        deleted = await next_of(b, MessageDeleted, timeout=15)
-        assert (edited.target_seq, edited.new_text, deleted.target_seq) == (first.seq, "one, edited", second.seq)
-    finally:
-        await b.close()
-        await proxy.close()
+    b, proxy = await client_behind_proxy(server)
+    chat = await a.open_direct(b.user.username)
+    await b.chat(chat.id)
+    first, second = await a.send(chat.id, "one"), await a.send(chat.id, "two")
+    assert [(await next_of(b, Message)).text for _ in range(2)] == ["one", "two"]
+    proxy.cut()
+    await a.edit(chat.id, first.seq, "one, edited")
+    await a.delete(chat.id, second.seq)
+    proxy.restore()
+    edited = await next_of(b, MessageEdited, timeout=15)
+    deleted = await next_of(b, MessageDeleted, timeout=15)
+    assert (edited.target_seq, edited.new_text, deleted.target_seq) == (first.seq, "one, edited", second.seq)
 
 
 async def test_unknown_messages_and_other_peoples_chats(server, make_client):
