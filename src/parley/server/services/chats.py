@@ -12,6 +12,7 @@ from ..storage import events as event_store
 from ..storage import users as user_store
 from ..storage.db import iso
 from .context import Context, Principal
+from .membership import is_active, require_member
 from .shapes import event_out, user_ref
 
 log = logging.getLogger(__name__)
@@ -39,9 +40,7 @@ class Chats:
 
     async def get(self, who: Principal, chat_id: int) -> dict[str, Any]:
         async with self.ctx.db.read() as conn:
-            member = await store.membership(conn, chat_id, who.user_id)
-            if member is None or member["left_seq"] is not None:
-                raise errors.NotAMember()
+            member = await require_member(conn, chat_id, who.user_id)
             chat = await store.chat_by_id(conn, chat_id)
             assert chat is not None
             shared = await self._shared_summary(conn, chat)
@@ -169,9 +168,7 @@ class Chats:
 
     async def _manager(self, conn: Any, who: Principal, chat_id: int) -> Mapping[str, Any]:
         """The chat row, after checking that ``who`` is an active owner or admin of a group."""
-        member = await store.membership(conn, chat_id, who.user_id)
-        if member is None or member["left_seq"] is not None:
-            raise errors.NotAMember()
+        member = await require_member(conn, chat_id, who.user_id)
         chat = await store.chat_by_id(conn, chat_id)
         assert chat is not None
         if chat["kind"] != "group":
@@ -221,7 +218,7 @@ class Chats:
             await self._manager(conn, who, chat_id)
             target = await user_store.user_by_username(conn, username)
             member = await store.membership(conn, chat_id, int(target["id"])) if target else None
-            if target is None or member is None or member["left_seq"] is not None:
+            if target is None or member is None or not is_active(member):
                 raise errors.UserNotFound(f"{username!r} is not in this chat")
             me = await store.membership(conn, chat_id, who.user_id)
             assert me is not None
@@ -246,7 +243,7 @@ class Chats:
                 raise errors.Forbidden("only an owner may change roles")
             target = await user_store.user_by_username(conn, username)
             member = await store.membership(conn, chat_id, int(target["id"])) if target else None
-            if target is None or member is None or member["left_seq"] is not None:
+            if target is None or member is None or not is_active(member):
                 raise errors.UserNotFound(f"{username!r} is not in this chat")
             if member["role"] == role:
                 return await self.get(who, chat_id)
@@ -266,9 +263,7 @@ class Chats:
 
     async def leave(self, who: Principal, chat_id: int) -> None:
         async with self.ctx.db.write() as conn:
-            member = await store.membership(conn, chat_id, who.user_id)
-            if member is None or member["left_seq"] is not None:
-                raise errors.NotAMember()
+            member = await require_member(conn, chat_id, who.user_id)
             chat = await store.chat_by_id(conn, chat_id)
             assert chat is not None
             if chat["kind"] == "direct":

@@ -16,6 +16,7 @@ from ..storage import events as store
 from ..storage.db import iso, now_ms
 from .context import Context, Principal
 from .groupcommit import GroupCommit
+from .membership import require_member, require_member_sync
 from .shapes import ack_out, event_out
 
 # Shown in history through their effect (read positions, the message's new text), not as entries.
@@ -68,9 +69,7 @@ class Messages:
         existing = store.message_by_client_id_sync(conn, who.user_id, send.client_id)
         if existing is not None and int(existing["chat_id"]) == send.chat_id:
             return Sent(ack_out(existing), None, [])
-        member = chat_store.membership_sync(conn, send.chat_id, who.user_id)
-        if member is None or member["left_seq"] is not None:
-            raise errors.NotAMember()
+        require_member_sync(conn, send.chat_id, who.user_id)
         if existing is not None:
             # Client ids are unique per sender: acking the other chat's message would silently drop this one.
             raise errors.InvalidOperation(
@@ -87,7 +86,7 @@ class Messages:
         """Change the text of one's own message; everyone sees an ``edited`` event, history the new text."""
         text = self._message_text(text)
         async with self.ctx.db.write() as conn:
-            await self._require_member(conn, who, chat_id)
+            await require_member(conn, chat_id, who.user_id)
             row, data = await self._message(conn, chat_id, seq)
             if row["sender_id"] != who.user_id:
                 raise errors.Forbidden("you can only edit your own messages")
@@ -104,9 +103,7 @@ class Messages:
     async def delete(self, who: Principal, chat_id: int, seq: int) -> None:
         """Delete one's own message (a group's owners and admins may delete anyone's); its text is gone."""
         async with self.ctx.db.write() as conn:
-            member = await chat_store.membership(conn, chat_id, who.user_id)
-            if member is None or member["left_seq"] is not None:
-                raise errors.NotAMember()
+            member = await require_member(conn, chat_id, who.user_id)
             row, data = await self._message(conn, chat_id, seq, deleted_ok=True)
             if data.get("deleted"):
                 return  # already gone: deleting twice changes nothing
@@ -131,17 +128,12 @@ class Messages:
             raise errors.InvalidOperation("this message was deleted", code="message_deleted")
         return row, data
 
-    async def _require_member(self, conn: AsyncConnection, who: Principal, chat_id: int) -> None:
-        member = await chat_store.membership(conn, chat_id, who.user_id)
-        if member is None or member["left_seq"] is not None:
-            raise errors.NotAMember()
-
     async def history(
         self, who: Principal, chat_id: int, before: int | None, after: int | None, limit: int
     ) -> list[dict[str, Any]]:
         """A page of the chat's visible history (messages and membership changes, not read markers)."""
         async with self.ctx.db.read() as conn:
-            await self._require_member(conn, who, chat_id)
+            await require_member(conn, chat_id, who.user_id)
             rows = await store.page(
                 conn, chat_id, before=before, after=after, limit=limit, exclude_kinds=HIDDEN_FROM_HISTORY
             )
@@ -175,7 +167,7 @@ class Messages:
 
     async def mark_read(self, who: Principal, chat_id: int, seq: int) -> None:
         async with self.ctx.db.write() as conn:
-            await self._require_member(conn, who, chat_id)
+            await require_member(conn, chat_id, who.user_id)
             chat = await chat_store.chat_by_id(conn, chat_id)
             assert chat is not None
             seq = min(seq, int(chat["last_seq"]))
@@ -193,7 +185,7 @@ class Messages:
         last = self._typing.get(key)
         async with self.ctx.db.read() as conn:
             # Checked before throttling, so a non-member always hears not_a_member, never a silent ok.
-            await self._require_member(conn, who, chat_id)
+            await require_member(conn, chat_id, who.user_id)
             if typing and last is not None and now - last < TYPING_THROTTLE:
                 return
             if not typing and last is None:
